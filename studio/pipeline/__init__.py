@@ -1,0 +1,1 @@
+"""Ingest, plan, generate, assemble, composite, mix and encode: the steps from files to an MP4."""

@@ -1,0 +1,31 @@
+"""Shared fixtures. Tests make their own media and never reach the network."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "resources" / "examples"
+PRODUCTION_EXAMPLE = EXAMPLES / "production_plan.seed.json"
+SHORTS_EXAMPLE = EXAMPLES / "shorts_plan.seed.json"
+
+
+@pytest.fixture
+def production_data() -> dict[str, Any]:
+    """A fresh, mutable copy of the seed's Production Plan."""
+    data: dict[str, Any] = json.loads(PRODUCTION_EXAMPLE.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture
+def shorts_data() -> dict[str, Any]:
+    """A fresh, mutable copy of the seed's Shorts Plan."""
+    data: dict[str, Any] = json.loads(SHORTS_EXAMPLE.read_text(encoding="utf-8"))
+    return data
