@@ -61,10 +61,18 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 stamp=.venv/.studio-installed
-wanted="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)$extras"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+deps_hash=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
+installed=$(cat "$stamp" 2>/dev/null || true)
+# A dev install also satisfies a plain one; anything else (changed pins, no dev tools yet) installs.
+if [ "$installed" != "$deps_hash[dev]" ] && [ "$installed" != "$deps_hash$extras" ]; then
   echo "setup: installing Python packages (pinned by constraints.txt)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".$extras"
-  echo "$wanted" > "$stamp"
+  log=.venv/setup.log
+  if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip \
+        && .venv/bin/python -m pip install --disable-pip-version-check -c constraints.txt \
+          -e ".$extras"; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "setup: pip failed; the whole log is in $log" >&2
+    exit 1
+  fi
+  echo "$deps_hash$extras" > "$stamp"
 fi
