@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from studio import __version__
-from studio.commands import Exit, schema, validate
+from studio.commands import Exit, frame, render, schema, validate
 
-VERBS = (validate, schema)
+VERBS = (validate, schema, render, frame)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,3 +29,16 @@ def shorts_data() -> dict[str, Any]:
     """A fresh, mutable copy of the seed's Shorts Plan."""
     data: dict[str, Any] = json.loads(SHORTS_EXAMPLE.read_text(encoding="utf-8"))
     return data
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        help="rewrite the golden frames in tests/pipeline/golden from the current renderer",
+    )
+
+
+@pytest.fixture
+def regen_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--regen-golden"))

@@ -1,0 +1,138 @@
+"""The compositor: the one function that makes frames, for the preview and the export alike.
+
+``Compositor.planes(t)`` returns the I420 frame at time t at the compositor's size; the export
+pipes those planes to the encoder and the preview converts them to RGB (``render_frame``), so a
+preview frame is the export's frame. Sizes other than the timeline's (a 640x360 preview, a draft
+export at half size) scale every layer: geometry is relative to the frame.
+
+Layers are prepared on first use and dropped when the timeline has moved past them, so memory
+stays flat however long the timeline is.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from types import TracebackType
+
+from studio.pipeline.effects import Finish
+from studio.pipeline.layers.image import ImageLayerRenderer
+from studio.pipeline.layers.text import TextLayerRenderer
+from studio.pipeline.layers.visual import VisualLayer
+from studio.pipeline.styles import look_for
+from studio.pipeline.timeline import Timeline, VideoLayer
+from studio.pipeline.transitions import blend
+from studio.pipeline.yuv import U8, Planes, planes_to_rgb
+
+MAX_PREPARED = 4
+"""Shots kept prepared at once: the two of a transition plus a little scrubbing slack."""
+
+
+def _even(value: int) -> int:
+    return max(2, value // 2 * 2)
+
+
+class Compositor:
+    """Frames of one timeline at one size."""
+
+    def __init__(self, timeline: Timeline, width: int | None = None, height: int | None = None):
+        self.timeline = timeline
+        self.width = _even(width or timeline.width)
+        self.height = _even(height or timeline.height)
+        self.look = look_for(timeline.style)
+        self.finish = Finish(self.look, self.width, self.height)
+        self._visuals: OrderedDict[int, VisualLayer] = OrderedDict()
+        self._texts: dict[int, TextLayerRenderer] = {}
+        self._images: dict[int, ImageLayerRenderer] = {}
+
+    def __enter__(self) -> Compositor:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for visual in self._visuals.values():
+            visual.close()
+        self._visuals.clear()
+        self._texts.clear()
+
+    def _visual(self, index: int) -> VisualLayer:
+        if index in self._visuals:
+            self._visuals.move_to_end(index)
+            return self._visuals[index]
+        layer = self.timeline.video[index]
+        visual = VisualLayer(layer, self.look, self.width, self.height, self.timeline.fps)
+        self._visuals[index] = visual
+        while len(self._visuals) > MAX_PREPARED:
+            _, dropped = self._visuals.popitem(last=False)
+            dropped.close()
+        return visual
+
+    def _shots_at(self, t: float) -> list[int]:
+        """Indices of the shots visible at t: one, or two during a transition."""
+        video = self.timeline.video
+        visible = []
+        for index, layer in enumerate(video):
+            enter = layer.start - layer.transition_seconds / 2
+            following = video[index + 1] if index + 1 < len(video) else None
+            leave = layer.end + (following.transition_seconds / 2 if following else 0.0)
+            if enter <= t < leave or (following is None and t >= layer.start):
+                visible.append(index)
+        return visible[-2:]
+
+    def _background(self, t: float) -> Planes:
+        shots = self._shots_at(t)
+        if not shots:
+            return Planes.solid(self.width, self.height)
+        if len(shots) == 1:
+            return self._visual(shots[0]).planes_at(t).copy()
+        outgoing, incoming = shots
+        layer: VideoLayer = self.timeline.video[incoming]
+        progress = (t - (layer.start - layer.transition_seconds / 2)) / layer.transition_seconds
+        a = self._visual(outgoing).planes_at(t)
+        b = self._visual(incoming).planes_at(t)
+        mixed = blend(layer.transition, a, b, progress)
+        return mixed.copy() if mixed is a or mixed is b else mixed
+
+    def planes(self, t: float, frame_index: int | None = None) -> Planes:
+        """The finished I420 frame at timeline time ``t``."""
+        frame = self._background(t)
+        index = frame_index if frame_index is not None else round(t * self.timeline.fps)
+        self.finish.apply(frame, index)
+        for number, image in enumerate(self.timeline.images):
+            if image.start <= t < image.end:
+                if number not in self._images:
+                    self._images[number] = ImageLayerRenderer(image, self.width, self.height)
+                self._images[number].draw(frame, t)
+        for number, text in enumerate(self.timeline.text):
+            if text.start <= t < text.end:
+                renderer = self._texts.get(number)
+                if renderer is None:
+                    renderer = TextLayerRenderer(
+                        text,
+                        self.look,
+                        self.timeline.palette,
+                        self.timeline.caption_look,
+                        self.width,
+                        self.height,
+                    )
+                    self._texts[number] = renderer
+                renderer.draw(frame, t)
+            elif text.end < t - 1.0:
+                self._texts.pop(number, None)
+        return frame
+
+    def frame_rgb(self, t: float) -> U8:
+        return planes_to_rgb(self.planes(t))
+
+
+def render_frame(timeline: Timeline, t: float, size: tuple[int, int] | None = None) -> U8:
+    """The RGB frame (H x W x 3) at time ``t``, optionally at another size (a preview)."""
+    width, height = size or (timeline.width, timeline.height)
+    with Compositor(timeline, width, height) as compositor:
+        return compositor.frame_rgb(t)
