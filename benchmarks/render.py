@@ -304,9 +304,7 @@ def run_moviepy(plan_path: Path, out: Path, x264_preset: str, crf: int) -> None:
             .with_position(("center", SIZE[1] - 200))
         )
         clips += [photo, text]
-    video = CompositeVideoClip(clips, size=SIZE, bg_color=(0, 0, 0)).with_duration(
-        plan["duration_seconds"]
-    )
+    video = CompositeVideoClip(clips, size=SIZE).with_duration(plan["duration_seconds"])
     voices = [
         AudioFileClip(str(folder / "voice.wav")).with_start(line_start)
         for line_start in (b["start_time"] for b in plan["script"]["scenes"][0]["beats"])

@@ -174,16 +174,23 @@ def compose(
     stack.under(_unit(text_alpha), straight=[c.astype(np.float32) for c in cv2.split(fill)])
     silhouette = np.maximum(text_alpha, emoji[..., 3])
     outlined = silhouette
+    covers = [(rounded_rect((h, w), rect, size * 0.22), colour) for rect, colour in plates]
     if fx.outline:
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * fx.outline + 1,) * 2)
         outlined = np.asarray(cv2.dilate(silhouette, kernel), dtype=np.uint8)
-        stack.under(_unit(outlined), style.outline_color)
+        outline = _unit(outlined)
+        for cover, _ in covers:
+            # A word on a plate needs no outline: between bold letters it would hide the plate.
+            outline = outline * (1.0 - cover)
+        stack.under(outline, style.outline_color)
+    # Highlight plates sit right under the word, above shadow and glow, so an active word's
+    # plate reads as one clean shape.
+    for cover, colour in reversed(covers):
+        stack.under(cover, colour)
     if fx.shadow_opacity > 0:
         shadow = _blur(outlined, fx.shadow_blur) if fx.shadow_blur else _unit(outlined)
         shadow = _shift(shadow, fx.shadow_dx, fx.shadow_dy) * np.float32(fx.shadow_opacity)
         stack.under(shadow, style.shadow_color)
-    for rect, colour in reversed(plates):
-        stack.under(rounded_rect((h, w), rect, size * 0.22), colour)
     if box is not None and style.box_color is not None:
         plate = rounded_rect((h, w), box, max(fx.box_pad, size * 0.3))
         stack.under(plate * np.float32(min(1.0, style.box_opacity)), style.box_color)

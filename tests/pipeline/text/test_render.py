@@ -232,3 +232,21 @@ def test_empty_text_is_a_transparent_sprite() -> None:
     sprite = render_text("   ", TextStyle(size_px=64), 500, 200)
     assert sprite.lines == 0
     assert not sprite.rgba.any()
+
+
+def test_an_active_word_plate_is_not_hidden_by_the_outline() -> None:
+    style = TextStyle(size_px=48, outline_px=4, uppercase=True)
+    plain = render_text([Span("WASTING"), Span(" CONTENT"), Span(" LIKE")], style, 500, 300)
+    active = render_text(
+        [Span("WASTING"), Span(" CONTENT", (255, 255, 255), (255, 46, 245)), Span(" LIKE")],
+        style,
+        500,
+        300,
+    )
+    changed = np.any(plain.rgba != active.rgba, axis=-1)
+    rgb = active.rgba[..., :3].astype(int)
+    ys, xs = np.nonzero(changed)
+    plate = (slice(ys.min() + 6, ys.max() - 5), slice(xs.min() + 6, xs.max() - 5))
+    opaque = active.rgba[plate][..., 3] > 250
+    dark = rgb[plate].sum(axis=-1) < 200
+    assert dark[opaque].mean() < 0.05, "no outline or shadow darkens the plate"
