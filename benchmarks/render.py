@@ -16,6 +16,7 @@ Then the SSIM of each output against the uncompressed composited frames.
     python -m benchmarks.render                 # the full run (about 8 minutes here)
     python -m benchmarks.render --seconds 10    # a quick look
     python -m benchmarks.render --skip-moviepy
+    python -m benchmarks.render --long          # memory of a 1-minute vs a 10-minute plan
 """
 
 from __future__ import annotations
@@ -413,6 +414,11 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--skip-moviepy", action="store_true")
+    parser.add_argument(
+        "--long",
+        action="store_true",
+        help="instead: peak RSS of the final export for a 1-minute and a 10-minute plan",
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--x264", default="medium", help=argparse.SUPPRESS)
@@ -430,6 +436,9 @@ def main() -> None:
             "dump": lambda: dump_frames(plan, raw),
         }
         steps[args.step]()
+        return
+    if args.long:
+        _memory_by_length()
         return
     with tempfile.TemporaryDirectory(prefix="studio-bench-") as scratch:
         work = Path(scratch)
@@ -451,6 +460,22 @@ def main() -> None:
         rows["final"] = measure([*base, "--step", "final", "--x264", "final"])
         rows["final"]["ssim"] = ssim(work / "final-final.mp4", work / "frames.yuv")
         _report(rows, seconds)
+
+
+def _memory_by_length() -> None:
+    """Memory must not grow with the plan: frames stream, layers are dropped behind the playhead."""
+    peaks = {}
+    for seconds in (60.0, 600.0):
+        with tempfile.TemporaryDirectory(prefix="studio-bench-") as scratch:
+            work = Path(scratch)
+            make_workload(work, seconds)
+            row = measure(["--work", str(work), "--step", "final", "--x264", "final"])
+            peaks[seconds] = row["rss_mb"]
+            print(
+                f"final export of {seconds:g} s: {row['wall']:.1f} s wall, "
+                f"{seconds / row['wall']:.2f}x realtime, peak RSS {row['rss_mb']:.0f} MB"
+            )
+    print(f"10-minute / 1-minute peak RSS: {peaks[600.0] / peaks[60.0]:.2f} (target about 1.0)")
 
 
 def _report(rows: dict[str, dict[str, Any]], seconds: float) -> None:

@@ -7,7 +7,9 @@ Rules where the plan leaves room (each is also said to the creator as a warning 
   on the cut and shortened to fit both shots.
 - A source that does not resolve is generated when the source type allows it, else it is an
   error naming the shot and asset (or, when placeholders are allowed, a visible placeholder card).
-- A voice line without a recording is synthesised by the media provider, else silent.
+- A voice line without a recording is synthesised by the media provider, else silent. A short
+  whose source is a talking-head clip with sound keeps the clip's own voice instead.
+- A clip shorter than its shot loops; its sound is dropped unless it is that talking head.
 - Cinema voiceover is captioned at the bottom, except where an overlay already shows its text.
 - In a short, the hook is the opening title; a script line that repeats it is shown as the hook
   instead of as a caption.
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from studio.pipeline.captions import chunk_words, estimate_word_timings
 from studio.pipeline.media import AssetResolver, MediaProvider, NoMedia
-from studio.pipeline.sources import VIDEO_SUFFIXES
+from studio.pipeline.sources import VIDEO_SUFFIXES, probe_video
 from studio.pipeline.styles import look_for
 from studio.pipeline.timeline import (
     RGB,
@@ -282,6 +284,17 @@ def assemble_production(
     return Assembly(timeline, ctx.warnings)
 
 
+def _speaks(source: VisualSource, source_type: SourceType) -> bool:
+    """A talking-head clip with sound is the creator's own voice: keep it."""
+    if source.kind is not SourceKind.VIDEO or source.path is None:
+        return False
+    talking = source_type in (
+        SourceType.TALKING_HEAD,
+        SourceType.TALKING_HEAD_OR_BROLL_OR_GENERATED,
+    )
+    return talking and probe_video(source.path).has_audio
+
+
 def _shorts_movement(kind: SourceKind, source_type: SourceType) -> CameraMovement:
     if kind is SourceKind.VIDEO:
         return CameraMovement.STATIC
@@ -336,6 +349,8 @@ def assemble_shorts(
     audio: list[AudioClip] = []
     voice = plan.audio_plan.voice
     recorded = resolver.find_audio(voice.asset_id)
+    if recorded is None and _speaks(source, plan.visual_plan.source.type):
+        recorded = source.path
     if recorded is not None:
         audio.append(AudioClip(recorded, 0.0, AudioRole.VOICE, length=duration))
     for index, line in enumerate(lines):

@@ -96,6 +96,7 @@ class VideoInfo:
     height: int
     fps: float
     duration: float
+    has_audio: bool = False
 
 
 def probe_video(path: Path) -> VideoInfo:
@@ -123,6 +124,7 @@ def probe_video(path: Path) -> VideoInfo:
         height,
         float(fps_match.group(1)) if fps_match else 30.0,
         int(hours) * 3600 + int(minutes) * 60 + float(seconds),
+        re.search(r"Stream #\d+:\d+.*?: Audio: ", text) is not None,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from pathlib import Path
@@ -15,8 +16,23 @@ from studio.pipeline.render import RenderCancelled, RenderProgress, render
 from studio.pipeline.sources import MediaError
 from studio.pipeline.timeline import Timeline
 from studio.pipeline.yuv import Planes
-from studio.spec import CameraMovement, Position, ProductionPlan, TransitionType, parse_document
-from tests.media import decode_audio, decode_frames, loudness, pattern_image, probe, tone_wav
+from studio.spec import (
+    CameraMovement,
+    Position,
+    ProductionPlan,
+    ShortsPlan,
+    TransitionType,
+    parse_document,
+)
+from tests.media import (
+    decode_audio,
+    decode_frames,
+    loudness,
+    make_clip,
+    pattern_image,
+    probe,
+    tone_wav,
+)
 from tests.pipeline.plans import production, shot
 
 
@@ -142,3 +158,28 @@ def test_draft_renders_at_half_size(narrated: Timeline, tmp_path: Path) -> None:
     render(narrated, out, preset="draft", encoder="libx264")
     info = probe(out)
     assert (info.width, info.height, info.frames) == (160, 90, 120)
+
+
+def test_a_clip_shot_loops_and_a_talking_head_keeps_its_voice(tmp_path: Path) -> None:
+    make_clip(tmp_path / "me.mp4", 320, 240, 1.0)
+    short = {
+        "short_id": "s",
+        "variant_id": "v",
+        "format": "1_1",
+        "duration_seconds": 2.5,
+        "hook": {"text": "Watch this"},
+        "visual_plan": {"source": {"type": "talking_head", "asset_id": "me"}},
+    }
+    plan = parse_document(short).model
+    assert isinstance(plan, ShortsPlan)
+    timeline = assemble(plan, tmp_path).timeline
+    assert [a.path.name for a in timeline.audio] == ["me.mp4"]
+    small = dataclasses.replace(timeline, width=240, height=240, text=())
+    out = tmp_path / "head.mp4"
+    render(small, out, encoder="libx264")
+    info = probe(out)
+    assert (info.width, info.frames) == (240, 75)
+    frames = decode_frames(out, 240, 240)
+    first, looped = (Planes.from_bytes(frames[i], 240, 240).y.astype(int) for i in (5, 35))
+    assert np.abs(first - looped).mean() < 4, "frame 35 is frame 5 again: the 1 s clip loops"
+    assert loudness(out)["integrated"] == pytest.approx(-14, abs=1)

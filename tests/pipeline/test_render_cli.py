@@ -138,3 +138,37 @@ def test_bad_arguments_are_exit_2(tmp_path: Path) -> None:
     result = studio("render", str(tmp_path / "missing.json"), "-o", str(tmp_path / "x.mp4"))
     assert result.returncode == 2
     assert "cannot read the file" in result.stderr
+
+
+def test_brand_kit_adds_the_logo_and_caption_colours(tmp_path: Path) -> None:
+    pattern_image(tmp_path / "photo.png", 640, 360)
+    Image.new("RGBA", (200, 100), (0, 255, 0, 255)).save(tmp_path / "logo.png")
+    kit = write_json(
+        tmp_path / "kit.json",
+        {
+            "primary_color": "#112233",
+            "secondary_color": "#FFDD00",
+            "logo_asset_id": "logo",
+        },
+    )
+    plan = write_json(tmp_path / "p.json", production([shot("s", 0, 2, "photo")], 2.0))
+    out = tmp_path / "f.png"
+    result = studio(
+        "frame",
+        str(plan),
+        "--assets",
+        str(tmp_path),
+        "--brand-kit",
+        str(kit),
+        "--at",
+        "1",
+        "-o",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    rgb = np.asarray(Image.open(out).convert("RGB")).astype(int)
+    green = (rgb[..., 1] > 200) & (rgb[..., 0] < 80) & (rgb[..., 2] < 80)
+    ys, xs = np.nonzero(green)
+    assert green.sum() > 300, "the logo is drawn"
+    assert xs.min() > 320 * 0.7, "at the top right"
+    assert ys.max() < 180 * 0.3

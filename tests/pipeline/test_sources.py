@@ -76,11 +76,16 @@ def test_focus_finds_the_face(tmp_path: Path) -> None:
 
 def test_a_wide_photo_reframed_to_9_16_keeps_the_face(tmp_path: Path) -> None:
     _face_on_the_right(tmp_path / "wide.png")
-    plan = parse_document({
-        "short_id": "s", "variant_id": "v", "format": "9_16", "duration_seconds": 3,
-        "hook": {"text": "Hi"},
-        "visual_plan": {"source": {"type": "talking_head", "asset_id": "wide"}},
-    }).model  # fmt: skip
+    plan = parse_document(
+        {
+            "short_id": "s",
+            "variant_id": "v",
+            "format": "9_16",
+            "duration_seconds": 3,
+            "hook": {"text": "Hi"},
+            "visual_plan": {"source": {"type": "talking_head", "asset_id": "wide"}},
+        }
+    ).model
     assert isinstance(plan, ShortsPlan)
     frame = render_frame(assemble(plan, tmp_path).timeline, 2.9, (540, 960))
     fx, fy = find_focus(frame)
