@@ -130,7 +130,10 @@ def choose_encoder(requested: str = "auto") -> str:
 
 
 def rate(fps: float) -> str:
-    """A frame rate as ffmpeg's exact fraction (29.97 becomes 2997/100)."""
+    """A frame rate as ffmpeg's exact fraction; 23.976, 29.97 and 59.94 mean the NTSC rates."""
+    for base in (24, 30, 48, 60, 120):
+        if abs(fps - base * 1000 / 1001) < 0.005:
+            return f"{base * 1000}/1001"
     fraction = Fraction(fps).limit_denominator(1001)
     return f"{fraction.numerator}/{fraction.denominator}"
 

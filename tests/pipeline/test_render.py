@@ -183,3 +183,13 @@ def test_a_clip_shot_loops_and_a_talking_head_keeps_its_voice(tmp_path: Path) ->
     first, looped = (Planes.from_bytes(frames[i], 240, 240).y.astype(int) for i in (5, 35))
     assert np.abs(first - looped).mean() < 4, "frame 35 is frame 5 again: the 1 s clip loops"
     assert loudness(out)["integrated"] == pytest.approx(-14, abs=1)
+
+
+def test_ntsc_frame_rate_is_exact(tmp_path: Path) -> None:
+    pattern_image(tmp_path / "a.png")
+    data = production([shot("one", 0, 2, "a")], 2.0, 160, 90, fps=29.97)
+    out = tmp_path / "ntsc.mp4"
+    render(_timeline(data, tmp_path), out, encoder="libx264")
+    info = probe(out)
+    assert info.fps == "29.97"
+    assert info.frames == round(2.0 * 29.97) == 60
