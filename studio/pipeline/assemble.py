@@ -129,10 +129,19 @@ def _logo_layer(ctx: _Context, brand: BrandKit | None, duration: float) -> tuple
 
 
 def _caption_layers(
-    text: str, start: float, end: float, spoken: tuple[WordTiming, ...] = ()
+    text: str,
+    start: float,
+    end: float,
+    spoken: tuple[WordTiming, ...] = (),
+    emphasis: tuple[str, ...] = (),
+    emojis: tuple[str, ...] = (),
+    uppercase: bool = False,
 ) -> list[TextLayer]:
-    """Captions for a spoken line: the voice's word timings if it gave them, else estimated."""
-    words = spoken or estimate_word_timings(text, start, end)
+    """Captions for a spoken line, in readable chunks; the line's emojis follow its last words.
+
+    Word timings are the voice's own when it gave them, else estimated.
+    """
+    chunks = chunk_words(spoken or estimate_word_timings(text, start, end))
     return [
         TextLayer(
             chunk[0].start,
@@ -141,8 +150,11 @@ def _caption_layers(
             TextRole.CAPTION,
             Position.BOTTOM_CENTER,
             words=chunk,
+            emphasis_words=emphasis,
+            emojis=emojis if index == len(chunks) - 1 else (),
+            uppercase=uppercase,
         )
-        for chunk in chunk_words(words)
+        for index, chunk in enumerate(chunks)
     ]
 
 
@@ -365,25 +377,10 @@ def assemble_shorts(
         if index == 0 and _normalise(line.text) == hook_key:
             continue
         caption = line.caption or line.text
-        words = (spoken if caption == line.text else ()) or estimate_word_timings(
-            caption, line.start_time, line.end_time
+        timed = spoken if caption == line.text else ()
+        text += _caption_layers(
+            caption, line.start_time, line.end_time, timed, emphasis, tuple(line.emojis), uppercase
         )
-        chunks = chunk_words(words)
-        for chunk_index, chunk in enumerate(chunks):
-            last = chunk_index == len(chunks) - 1
-            text.append(
-                TextLayer(
-                    chunk[0].start,
-                    chunk[-1].end,
-                    " ".join(w.word for w in chunk),
-                    TextRole.CAPTION,
-                    Position.BOTTOM_CENTER,
-                    words=chunk,
-                    emphasis_words=emphasis,
-                    emojis=tuple(line.emojis) if last else (),
-                    uppercase=uppercase,
-                )
-            )
     music = plan.audio_plan.music
     music_path = resolver.find_audio(music.asset_id) or ctx.provider.music(music.mood, duration)
     if music_path is not None:

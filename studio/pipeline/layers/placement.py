@@ -59,19 +59,15 @@ def text_box(area: Rect, position: Position, height_share: float) -> tuple[int, 
 def place(size: tuple[int, int], position: Position, area: Rect) -> tuple[int, int]:
     """Top-left corner (even, for I420 chroma) of a block of ``size`` at ``position``."""
     w, h = size
-    col, r = column(position), row(position)
-    x = (
-        area.left
-        if col == "left"
-        else area.right - w
-        if col == "right"
-        else area.left + (area.width - w) // 2
-    )
-    y = (
-        area.top
-        if r == "top"
-        else area.bottom - h
-        if r == "bottom"
-        else area.top + (area.height - h) // 2
-    )
+    x = _align(column(position), area.left, area.right, w)
+    y = _align(row(position), area.top, area.bottom, h)
     return x // 2 * 2, y // 2 * 2
+
+
+def _align(where: str, low: int, high: int, length: int) -> int:
+    """Start of a block of ``length`` at the low edge, the high edge or centred between them."""
+    if where in ("left", "top"):
+        return low
+    if where in ("right", "bottom"):
+        return high - length
+    return low + (high - low - length) // 2
