@@ -1,0 +1,1 @@
+"""Offline generators for what a plan needs but no file supplies: voice, music, visuals, effects."""
