@@ -42,3 +42,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def regen_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--regen-golden"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _media_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Generated voice, music and visuals go to a cache of the test session, not the user's."""
+    os.environ["STUDIO_CACHE_DIR"] = str(tmp_path_factory.mktemp("media-cache"))

@@ -12,6 +12,7 @@ from PIL import Image
 from studio.commands import Exit
 from studio.commands.plans import BadInput, add_plan_arguments, load_assembly
 from studio.pipeline.compositor import render_frame
+from studio.pipeline.generate.voice import VoiceError
 from studio.pipeline.sources import MediaError
 
 
@@ -37,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
         if not 0 <= args.at <= timeline.duration:
             raise BadInput(f"--at {args.at:g}: outside the plan (0 to {timeline.duration:g} s)")
         rgb = render_frame(timeline, min(args.at, timeline.duration - 1 / timeline.fps), args.size)
+    except VoiceError as error:
+        print(f"studio frame: the voice failed: {error}", file=sys.stderr)
+        return Exit.FAILED
     except BadInput as error:
         print(f"studio frame: {error}", file=sys.stderr)
         return Exit.BAD_INPUT

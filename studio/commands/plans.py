@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from studio.pipeline.assemble import AssembleError, Assembly, assemble
+from studio.pipeline.generate.provider import LocalMedia
+from studio.pipeline.media import NoMedia
 from studio.spec import BrandKit, DocumentKind, ProductionPlan, ShortsPlan, SpecError, load_document
 
 
@@ -24,6 +26,11 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
         "--placeholders",
         action="store_true",
         help="show a placeholder card for missing media instead of failing",
+    )
+    parser.add_argument(
+        "--no-generate",
+        action="store_true",
+        help="do not make missing voice, music or visuals (silence and placeholder cards)",
     )
 
 
@@ -47,7 +54,8 @@ def load_assembly(args: argparse.Namespace) -> Assembly:
     for warning in document.warnings:
         print(f"{args.plan}: {warning}", file=sys.stderr)
     try:
-        assembly = assemble(plan, args.assets, brand=brand, allow_placeholders=args.placeholders)
+        provider = NoMedia() if args.no_generate else LocalMedia()
+        assembly = assemble(plan, args.assets, provider, brand, args.placeholders)
     except AssembleError as error:
         raise BadInput(f"{args.plan}: {error}") from None
     for message in assembly.warnings:

@@ -14,6 +14,7 @@ from studio.commands import Exit
 from studio.commands.plans import BadInput, add_plan_arguments, load_assembly
 from studio.pipeline.audio import AudioError
 from studio.pipeline.encoder import PRESETS, EncodeError
+from studio.pipeline.generate.voice import VoiceError
 from studio.pipeline.render import RenderCancelled, RenderProgress, render
 from studio.pipeline.sources import MediaError
 
@@ -89,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         assembly = load_assembly(args)
         result = render(assembly.timeline, args.output, args.preset, args.encoder, report, cancel)
+    except VoiceError as error:
+        print(f"studio render: the voice failed: {error}", file=sys.stderr)
+        return Exit.FAILED
     except BadInput as error:
         print(f"studio render: {error}", file=sys.stderr)
         return Exit.BAD_INPUT

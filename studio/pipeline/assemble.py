@@ -7,7 +7,8 @@ Rules where the plan leaves room (each is also said to the creator as a warning 
   on the cut and shortened to fit both shots.
 - A source that does not resolve is generated when the source type allows it, else it is an
   error naming the shot and asset (or, when placeholders are allowed, a visible placeholder card).
-- A voice line without a recording is synthesised by the media provider, else silent. A short
+- A voice line without a recording is synthesised by the media provider, else silent; a sound
+  effect without a file is made from its name (whoosh, hit, riser, pop, click). A short
   whose source is a talking-head clip with sound keeps the clip's own voice instead.
 - A clip shorter than its shot loops; its sound is dropped unless it is that talking head.
 - Cinema voiceover is captioned at the bottom, except where an overlay already shows its text.
@@ -256,9 +257,9 @@ def _production_music_and_sfx(ctx: _Context, plan: ProductionPlan) -> list[Audio
             )
         )
     for sfx in plan.audio_plan.sfx:
-        path = ctx.resolver.find_audio(sfx.asset_id)
+        path = ctx.resolver.find_audio(sfx.asset_id) or ctx.provider.sfx(sfx.name)
         if path is None:
-            ctx.warnings.append(f"sound effect {sfx.sfx_id!r}: no file; skipped")
+            ctx.warnings.append(f"sound effect {sfx.sfx_id!r}: no file or known name; skipped")
             continue
         audio.append(AudioClip(path, sfx.start_time, AudioRole.SFX, gain_db=sfx.gain_db))
     return audio
@@ -346,18 +347,9 @@ def assemble_shorts(
         hook_end = min(DEFAULT_HOOK_SECONDS, max(lines[0].start_time, 1.0))
     uppercase = plan.hook.on_screen_style == "bold_caps"
     emphasis = tuple(plan.hook.emphasis_words)
-    text: list[TextLayer] = [
-        TextLayer(
-            0.0,
-            min(hook_end, duration),
-            plan.hook.text,
-            TextRole.HOOK,
-            Position.CENTER,
-            words=estimate_word_timings(plan.hook.text, 0.0, min(hook_end, duration)),
-            emphasis_words=emphasis,
-            uppercase=uppercase,
-        )
-    ]
+    hook_end = min(hook_end, duration)
+    hook_words = estimate_word_timings(plan.hook.text, 0.0, hook_end)
+    text: list[TextLayer] = []
     audio: list[AudioClip] = []
     voice = plan.audio_plan.voice
     recorded = resolver.find_audio(voice.asset_id)
@@ -375,12 +367,24 @@ def assemble_shorts(
             else:
                 ctx.warnings.append(f"script.lines[{index}]: no voice available; silent")
         if index == 0 and _normalise(line.text) == hook_key:
+            hook_words = spoken or hook_words
             continue
         caption = line.caption or line.text
         timed = spoken if caption == line.text else ()
         text += _caption_layers(
             caption, line.start_time, line.end_time, timed, emphasis, tuple(line.emojis), uppercase
         )
+    hook = TextLayer(
+        0.0,
+        hook_end,
+        plan.hook.text,
+        TextRole.HOOK,
+        Position.CENTER,
+        words=hook_words,
+        emphasis_words=emphasis,
+        uppercase=uppercase,
+    )
+    text.insert(0, hook)
     music = plan.audio_plan.music
     music_path = resolver.find_audio(music.asset_id) or ctx.provider.music(music.mood, duration)
     if music_path is not None:

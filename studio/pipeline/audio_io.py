@@ -90,6 +90,12 @@ def _wav_payload(data: bytes, path: Path) -> tuple[int, memoryview]:
     raise AudioError(f"cannot decode audio from {path}: ffmpeg returned no mono or stereo samples")
 
 
+PEAK_MARGIN_DB = 0.5
+"""Room between a sample-peak limit and the true-peak ceiling, for peaks between samples."""
+LIMITER_FLOOR_DB = -24.0
+"""ffmpeg's alimiter cannot limit lower than this."""
+
+
 def loudnorm_filter(
     raw_path: Path, target_lufs: float = -14.0, true_peak_db: float = -1.0
 ) -> str | None:
@@ -109,8 +115,19 @@ def loudnorm_filter(
     measured = _loudnorm_measurement(stderr, raw_path)
     if not math.isfinite(measured["input_i"]) or measured["input_i"] < SILENCE_LUFS:
         return None
+    limiter, peak = "", measured["input_tp"]
+    gain = target_lufs - measured["input_i"]
+    if peak + gain > true_peak_db - PEAK_MARGIN_DB:
+        # One linear gain would push the peaks past the ceiling, and loudnorm would then switch
+        # to its dynamic mode, which undershoots on short clips. Limit the peaks first (with the
+        # limiter's delay compensated, so sync holds) and keep the single linear gain.
+        peak = max(LIMITER_FLOOR_DB, true_peak_db - 2 * PEAK_MARGIN_DB - gain)
+        limiter = (
+            f"alimiter=limit={10 ** (peak / 20):.4f}:attack=1:release=60:level=false:latency=true,"
+        )
+        peak += PEAK_MARGIN_DB
     return (
-        f"{base}:measured_I={measured['input_i']:.2f}:measured_TP={measured['input_tp']:.2f}"
+        f"{limiter}{base}:measured_I={measured['input_i']:.2f}:measured_TP={peak:.2f}"
         f":measured_LRA={measured['input_lra']:.2f}:measured_thresh={measured['input_thresh']:.2f}"
         f":offset={measured['target_offset']:.2f}:linear=true,aresample={SAMPLE_RATE}"
     )

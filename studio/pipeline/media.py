@@ -66,6 +66,8 @@ class MediaProvider(Protocol):
 
     def visual(self, prompt: str, style: str, width: int, height: int) -> Path | None: ...
 
+    def sfx(self, name: str) -> Path | None: ...
+
 
 class NoMedia:
     """The provider that makes nothing: placeholders and silence, each with a warning."""
@@ -77,4 +79,7 @@ class NoMedia:
         return None
 
     def visual(self, prompt: str, style: str, width: int, height: int) -> Path | None:
+        return None
+
+    def sfx(self, name: str) -> Path | None:
         return None
