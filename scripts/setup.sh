@@ -8,9 +8,8 @@ cd "$(dirname "$0")/.."
 extras=""
 [ "${1:-}" = "--dev" ] && extras="[dev]"
 
-# Debian/Ubuntu packages Qt needs on X11/Xvfb/offscreen, QtMultimedia's PulseAudio client, espeak-ng
-# (the last-resort voice), and the
-# virtual display the tests and screenshots use.
+# Debian/Ubuntu packages: what Qt needs on X11/Xvfb/offscreen, QtMultimedia's PulseAudio client,
+# espeak-ng (the last-resort voice), and the virtual display the tests and screenshots use.
 DEBIAN_PACKAGES=(
   libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6
   libglib2.0-0 libdbus-1-3 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0

@@ -56,7 +56,7 @@ def _seam_is_clean(x: NDArray[np.float64], bar_frames: float) -> None:
         assert seam <= 1.5 * max([float(np.percentile(windows, 99)), *at_lines]) + 1.0
 
 
-@pytest.mark.parametrize("seconds", [0.25, 7.3, 20.0, 45.05])
+@pytest.mark.parametrize("seconds", [0.25, 7.3, 20.0, 45.0001])
 def test_length_is_exact_to_the_sample_and_built_from_whole_bars(
     tmp_path: Path, seconds: float
 ) -> None:
@@ -94,13 +94,15 @@ def _onset_envelope(x: NDArray[np.float64]) -> NDArray[np.float64]:
     n = len(mono) // hop
     energy = np.log10(1e-9 + np.sum(mono[: n * hop].reshape(n, hop) ** 2, axis=1))
     flux = np.maximum(np.diff(energy, append=energy[0]), 0.0)
-    return flux - flux.mean()
+    centred: NDArray[np.float64] = flux - flux.mean()
+    return centred
 
 
 def _autocorrelation(flux: NDArray[np.float64]) -> NDArray[np.float64]:
     spectrum = np.fft.rfft(flux, 2 * len(flux))
     ac = np.fft.irfft(np.abs(spectrum) ** 2)[: len(flux)]
-    return ac / ac[0]
+    normalised: NDArray[np.float64] = ac / ac[0]
+    return normalised
 
 
 def _tempo(x: NDArray[np.float64]) -> float:

@@ -282,13 +282,14 @@ def write_wav(out: Path, chunks: Iterable[NDArray[np.int16]]) -> Path:
     reader never sees a half-written file and long beds never sit in memory whole."""
     temporary: str | None = None
     try:
-        descriptor, temporary = tempfile.mkstemp(suffix=".wav", prefix=".music-", dir=out.parent)
+        descriptor, temporary = tempfile.mkstemp(suffix=".wav", prefix=".audio-", dir=out.parent)
         with os.fdopen(descriptor, "wb") as handle, wave.open(handle, "wb") as writer:
             writer.setnchannels(2)
             writer.setsampwidth(2)
             writer.setframerate(SR)
             for chunk in chunks:
                 writer.writeframes(np.ascontiguousarray(chunk).tobytes())
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the file from other apps
         os.replace(temporary, out)
         temporary = None
     finally:

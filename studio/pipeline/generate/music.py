@@ -64,8 +64,11 @@ class Part:
 
 @dataclass(frozen=True)
 class Mood:
+    """A style of bed: its tempo, key, harmony, band and room."""
+
     bpm: float
     tonic: int
+    """Pitch class of the key's root, 0 = C."""
     minor: bool
     progression: tuple[int, ...]
     """Scale degrees from 0, one chord per bar; the last one always ends the loop."""
@@ -74,7 +77,9 @@ class Mood:
     swing: float = 0.0
     """Fraction of a sixteenth by which off-beat sixteenths are late."""
     room: float = 1.8
+    """Reverb time in seconds (to -60 dB)."""
     wet: float = 0.25
+    """Level of the reverb return; each part's ``send`` says how much of it goes there."""
     air: float = 16_000.0
     """Master low-pass: lo-fi wants a dull top, the others only lose ultrasonic fizz."""
 
@@ -331,9 +336,10 @@ def _pitches(score: _Score, part: Part, events: list[_Event], rng: Rng) -> list[
 
 
 def _render_part(score: _Score, part: Part, rng: Rng) -> Audio:
-    out = np.zeros((score.frames, 2), dtype=np.float32)
+    """The part's notes or hits placed around the loop, before its filter, echo and level."""
     if part.role == "texture":
         return vinyl(score.frames, rng)
+    out = np.zeros((score.frames, 2), dtype=np.float32)
     events = _events(score, part, rng)
     if part.role == "hit":
         variants = [_pan(HITS[part.sound](rng), part.pan) for _ in range(3)]
@@ -370,7 +376,7 @@ def _duck(score: _Score, rng: Rng) -> ins.Signal:
 def _render_loop(bed: BedPlan, seed: int) -> Audio:
     """One loop, mixed in the frequency domain: each part filtered, sent to the room, mastered."""
     mood = MOODS[bed.mood]
-    rng = np.random.default_rng([seed & 0xFFFFFFFF, zlib.crc32(bed.mood.encode())])
+    rng = np.random.default_rng([seed % 2**64, zlib.crc32(bed.mood.encode())])
     score = _Score(mood, bed.loop_frames, bed.bars)
     ir = ins.reverb_ir(mood.room, rng)
     size = ins.fast_length(bed.loop_frames + len(ir) + 2 * _LEAD)

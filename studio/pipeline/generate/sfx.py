@@ -87,8 +87,8 @@ def _whoosh(n: int, scale: float, rng: Rng) -> Audio:
 def _hit(n: int, scale: float, rng: Rng) -> Audio:
     """A trailer impact: a pitch-dropping boom, a noise crack on top, and a short room."""
     t = np.arange(n) / SR
-    freq = 38 + 80 * np.exp(-t / (0.05 * scale))
-    boom = np.sin(2 * np.pi * np.cumsum(freq) / SR) * np.exp(-t / (0.3 * scale))
+    freq = 45 + 80 * np.exp(-t / (0.05 * scale))
+    boom = np.tanh(1.8 * np.sin(2 * np.pi * np.cumsum(freq) / SR)) * np.exp(-t / (0.3 * scale))
     crack = band(rng.standard_normal(n), 300, 9000) * np.exp(-t / (0.025 * scale))
     dry = (boom + 0.5 * crack) * envelope(n, 0.001, 0.05 * scale)
     room = reverb_ir(0.9 * scale, rng).astype(np.float64)
