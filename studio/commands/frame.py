@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 from PIL import Image
 
 from studio.commands import Exit
-from studio.commands.plans import BadInput, add_plan_arguments, load_assembly
+from studio.commands.plans import (
+    EXPECTED_FAILURES,
+    BadInput,
+    add_plan_arguments,
+    load_assembly,
+    report_failure,
+)
 from studio.pipeline.compositor import render_frame
-from studio.pipeline.generate.voice import VoiceError
-from studio.pipeline.sources import MediaError
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -38,15 +41,8 @@ def run(args: argparse.Namespace) -> int:
         if not 0 <= args.at <= timeline.duration:
             raise BadInput(f"--at {args.at:g}: outside the plan (0 to {timeline.duration:g} s)")
         rgb = render_frame(timeline, min(args.at, timeline.duration - 1 / timeline.fps), args.size)
-    except VoiceError as error:
-        print(f"studio frame: the voice failed: {error}", file=sys.stderr)
-        return Exit.FAILED
-    except BadInput as error:
-        print(f"studio frame: {error}", file=sys.stderr)
-        return Exit.BAD_INPUT
-    except MediaError as error:
-        print(f"studio frame: {error}", file=sys.stderr)
-        return Exit.BAD_INPUT
+    except EXPECTED_FAILURES as error:
+        return report_failure("frame", error)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(rgb).save(args.output)
     print(f"{args.output}: {rgb.shape[1]}x{rgb.shape[0]} at {args.at:g} s")

@@ -6,14 +6,32 @@ import argparse
 import sys
 from pathlib import Path
 
+from studio.commands import Exit
 from studio.pipeline.assemble import AssembleError, Assembly, assemble
+from studio.pipeline.audio import AudioError
+from studio.pipeline.encoder import EncodeError
 from studio.pipeline.generate.provider import LocalMedia
+from studio.pipeline.generate.voice import VoiceError
 from studio.pipeline.media import NoMedia
+from studio.pipeline.sources import MediaError
 from studio.spec import BrandKit, DocumentKind, ProductionPlan, ShortsPlan, SpecError, load_document
 
 
 class BadInput(Exception):
     """Input the user must fix; the message names the file or field (exit code 2)."""
+
+
+EXPECTED_FAILURES = (BadInput, MediaError, AudioError, VoiceError, EncodeError)
+"""What a plan verb reports as a message and an exit code, never as a traceback."""
+
+
+def report_failure(verb: str, error: Exception) -> int:
+    """Print ``error`` for the user and return its exit code: 2 for input to fix, else 1."""
+    if isinstance(error, VoiceError):
+        print(f"\nstudio {verb}: the voice failed: {error}", file=sys.stderr)
+        return Exit.FAILED
+    print(f"\nstudio {verb}: {error}", file=sys.stderr)
+    return Exit.FAILED if isinstance(error, EncodeError) else Exit.BAD_INPUT
 
 
 def add_plan_arguments(parser: argparse.ArgumentParser) -> None:

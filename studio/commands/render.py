@@ -11,12 +11,14 @@ from pathlib import Path
 from types import FrameType
 
 from studio.commands import Exit
-from studio.commands.plans import BadInput, add_plan_arguments, load_assembly
-from studio.pipeline.audio import AudioError
-from studio.pipeline.encoder import PRESETS, EncodeError
-from studio.pipeline.generate.voice import VoiceError
+from studio.commands.plans import (
+    EXPECTED_FAILURES,
+    add_plan_arguments,
+    load_assembly,
+    report_failure,
+)
+from studio.pipeline.encoder import PRESETS
 from studio.pipeline.render import RenderCancelled, RenderProgress, render
-from studio.pipeline.sources import MediaError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,18 +92,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         assembly = load_assembly(args)
         result = render(assembly.timeline, args.output, args.preset, args.encoder, report, cancel)
-    except VoiceError as error:
-        print(f"studio render: the voice failed: {error}", file=sys.stderr)
-        return Exit.FAILED
-    except BadInput as error:
-        print(f"studio render: {error}", file=sys.stderr)
-        return Exit.BAD_INPUT
-    except (MediaError, AudioError) as error:
-        print(f"\nstudio render: {error}", file=sys.stderr)
-        return Exit.BAD_INPUT
-    except EncodeError as error:
-        print(f"\nstudio render: {error}", file=sys.stderr)
-        return Exit.FAILED
+    except EXPECTED_FAILURES as error:
+        return report_failure("render", error)
     except RenderCancelled as error:
         print(f"\nstudio render: {error}; nothing was written", file=sys.stderr)
         return 130
