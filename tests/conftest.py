@@ -46,5 +46,11 @@ def regen_golden(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(autouse=True, scope="session")
 def _media_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Generated voice, music and visuals go to a cache of the test session, not the user's."""
+    """Generated media goes to a cache of the test session, and no cloud key reaches the network.
+
+    A developer's own OPENAI_API_KEY or PEXELS_API_KEY would send test renders to real services;
+    the provider tests point the real SDKs at local fake servers instead.
+    """
     os.environ["STUDIO_CACHE_DIR"] = str(tmp_path_factory.mktemp("media-cache"))
+    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PEXELS_API_KEY"):
+        os.environ.pop(key, None)

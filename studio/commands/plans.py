@@ -10,10 +10,11 @@ from studio.commands import Exit
 from studio.pipeline.assemble import AssembleError, Assembly, assemble
 from studio.pipeline.audio import AudioError
 from studio.pipeline.encoder import EncodeError
-from studio.pipeline.generate.provider import LocalMedia
 from studio.pipeline.generate.voice import VoiceError
 from studio.pipeline.media import NoMedia
 from studio.pipeline.sources import MediaError
+from studio.services.providers.chain import ChainMedia, media_from_env
+from studio.services.providers.errors import ProviderError, ProviderUnavailable
 from studio.spec import BrandKit, DocumentKind, ProductionPlan, ShortsPlan, SpecError, load_document
 
 
@@ -21,7 +22,7 @@ class BadInput(Exception):
     """Input the user must fix; the message names the file or field (exit code 2)."""
 
 
-EXPECTED_FAILURES = (BadInput, MediaError, AudioError, VoiceError, EncodeError)
+EXPECTED_FAILURES = (BadInput, MediaError, AudioError, VoiceError, EncodeError, ProviderError)
 """What a plan verb reports as a message and an exit code, never as a traceback."""
 
 
@@ -31,7 +32,7 @@ def report_failure(verb: str, error: Exception) -> int:
         print(f"\nstudio {verb}: the voice failed: {error}", file=sys.stderr)
         return Exit.FAILED
     print(f"\nstudio {verb}: {error}", file=sys.stderr)
-    return Exit.FAILED if isinstance(error, EncodeError) else Exit.BAD_INPUT
+    return Exit.FAILED if isinstance(error, EncodeError | ProviderUnavailable) else Exit.BAD_INPUT
 
 
 def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,10 +73,11 @@ def load_assembly(args: argparse.Namespace) -> Assembly:
     for warning in document.warnings:
         print(f"{args.plan}: {warning}", file=sys.stderr)
     try:
-        provider = NoMedia() if args.no_generate else LocalMedia()
+        provider = NoMedia() if args.no_generate else media_from_env()
         assembly = assemble(plan, args.assets, provider, brand, args.placeholders)
     except AssembleError as error:
         raise BadInput(f"{args.plan}: {error}") from None
-    for message in assembly.warnings:
+    notes = provider.notes if isinstance(provider, ChainMedia) else []
+    for message in [*assembly.warnings, *notes]:
         print(f"{args.plan}: warning: {message}", file=sys.stderr)
     return assembly
