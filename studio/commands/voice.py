@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 from studio.commands import Exit
+from studio.pipeline.audio_io import measure_loudness
 from studio.pipeline.generate.voice import VoiceError, choose_voice, speak, text_problem
 from studio.pipeline.media import Speech
 
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"studio voice: cannot write {args.timings}: {error.strerror}", file=sys.stderr)
             return Exit.FAILED
-    print(f"{args.output}: {speech.seconds:.1f} s, voice {voice}")
+    level = measure_loudness(args.output)
+    print(f"{args.output}: {speech.seconds:.1f} s at {level:.1f} LUFS, voice {voice}")
     return Exit.OK
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 from pathlib import Path
 
@@ -48,6 +49,30 @@ def _run(command: list[str], path: Path, action: str) -> subprocess.CompletedPro
     return result
 
 
+def measure_loudness(path: Path) -> float:
+    """Integrated loudness of an audio file in LUFS, by ffmpeg's BS.1770 meter (ebur128)."""
+    command = [
+        _ffmpeg(),
+        "-nostdin",
+        "-hide_banner",
+        "-nostats",
+        "-i",
+        str(path),
+        "-vn",
+        "-af",
+        "ebur128",
+        "-f",
+        "null",
+        "-",
+    ]
+    stderr = _run(command, path, "measure the loudness of").stderr.decode("utf-8", "replace")
+    summary = stderr[stderr.rfind("Summary:") :]
+    found = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    if found is None:
+        raise AudioError(f"cannot measure the loudness of {path}: no ebur128 summary")
+    return float(found.group(1))
+
+
 def decode_audio(path: Path) -> NDArray[np.float32]:
     """The file's first audio stream as (n, 2) float32 at 48 kHz.
 
@@ -56,10 +81,25 @@ def decode_audio(path: Path) -> NDArray[np.float32]:
     are downmixed to stereo by ffmpeg.
     """
     command = [
-        _ffmpeg(), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0",
-        "-af", f"aresample={SAMPLE_RATE},aformat=sample_fmts=flt:channel_layouts=mono|stereo",
-        "-c:a", "pcm_f32le", "-bitexact", "-map_metadata", "-1", "-f", "wav", "pipe:1",
-    ]  # fmt: skip
+        _ffmpeg(),
+        "-nostdin",
+        "-v",
+        "error",
+        "-i",
+        str(path),
+        "-map",
+        "0:a:0",
+        "-af",
+        f"aresample={SAMPLE_RATE},aformat=sample_fmts=flt:channel_layouts=mono|stereo",
+        "-c:a",
+        "pcm_f32le",
+        "-bitexact",
+        "-map_metadata",
+        "-1",
+        "-f",
+        "wav",
+        "pipe:1",
+    ]
     result = _run(command, path, "decode audio from")
     channels, payload = _wav_payload(result.stdout, path)
     frames = len(payload) // (4 * channels)
@@ -108,9 +148,19 @@ def loudnorm_filter(
         return None
     base = f"loudnorm=I={target_lufs:g}:TP={true_peak_db:g}:LRA={LOUDNESS_RANGE:g}"
     command = [
-        _ffmpeg(), "-nostdin", "-hide_banner", "-nostats", *RAW_INPUT, "-i", str(raw_path),
-        "-af", f"{base}:print_format=json", "-f", "null", "-",
-    ]  # fmt: skip
+        _ffmpeg(),
+        "-nostdin",
+        "-hide_banner",
+        "-nostats",
+        *RAW_INPUT,
+        "-i",
+        str(raw_path),
+        "-af",
+        f"{base}:print_format=json",
+        "-f",
+        "null",
+        "-",
+    ]
     stderr = _run(command, raw_path, "measure the loudness of").stderr.decode("utf-8", "replace")
     measured = _loudnorm_measurement(stderr, raw_path)
     if not math.isfinite(measured["input_i"]) or measured["input_i"] < SILENCE_LUFS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import wave
 from pathlib import Path
 
@@ -215,7 +216,12 @@ def test_cli_writes_the_wav_and_the_timings(
     out, timings = tmp_path / "out" / "line.wav", tmp_path / "line.json"
     assert run_cli(TEN_WORDS, "-o", str(out), "--timings", str(timings)) == Exit.OK
     seconds = len(read_wav(out)[0]) / 22_050
-    assert capsys.readouterr().out == f"{out}: {seconds:.1f} s, voice joe (piper)\n"
+    printed = capsys.readouterr().out
+    match = re.fullmatch(
+        rf"{re.escape(str(out))}: {seconds:.1f} s at (-[\d.]+) LUFS, voice joe \(piper\)\n", printed
+    )
+    assert match, printed
+    assert -30 < float(match.group(1)) < -14, "a spoken line at a normal level, as measured"
     words = json.loads(timings.read_text(encoding="utf-8"))
     assert [w["word"] for w in words] == TEN_WORDS.split()
     assert all(set(w) == {"word", "start", "end"} for w in words)
