@@ -70,7 +70,7 @@ def find_focus(rgb: U8) -> tuple[float, float]:
     )
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     faces = _face_detector().detectMultiScale(
-        cv2.equalizeHist(gray), scaleFactor=1.1, minNeighbors=5, minSize=(24, 24)
+        cv2.equalizeHist(gray), scaleFactor=1.1, minNeighbors=5, minSize=(32, 32)
     )
     if len(faces):
         x, y, w, h = max(faces, key=lambda f: int(f[2]) * int(f[3]))
