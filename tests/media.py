@@ -134,13 +134,18 @@ def probe(path: Path) -> Probe:
     )
 
 
-def loudness(path: Path) -> dict[str, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) by ffmpeg's ebur128 meter."""
+def loudness(path: Path, raw: bool = False) -> dict[str, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) by ffmpeg's ebur128 meter.
+
+    ``raw`` reads Studio's raw mix format (float32 48 kHz stereo) instead of a media file.
+    """
+    source = ["-f", "f32le", "-ar", "48000", "-ac", "2"] if raw else []
     result = subprocess.run(
         [
             FFMPEG,
             "-hide_banner",
             "-nostats",
+            *source,
             "-i",
             str(path),
             "-vn",
@@ -155,7 +160,7 @@ def loudness(path: Path) -> dict[str, float]:
         check=True,
     )
     summary = result.stderr[result.stderr.rfind("Summary:") :]
-    integrated = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
     peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
     assert integrated, summary
     assert peak, summary

@@ -24,6 +24,7 @@ from studio.pipeline.audio import (
     mix_to_file,
 )
 from studio.pipeline.timeline import AudioClip, AudioRole
+from tests.media import loudness
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 VIDEO_FRAME = 1 / 30
@@ -74,32 +75,8 @@ def rms_db(audio: NDArray[np.float32]) -> float:
 
 def meter(path: Path, raw: bool = False) -> tuple[float, float]:
     """Integrated loudness (LUFS) and true peak (dBTP) read by ffmpeg's ebur128 meter."""
-    source = ["-f", "f32le", "-ar", "48000", "-ac", "2"] if raw else []
-    result = subprocess.run(
-        [
-            FFMPEG,
-            "-hide_banner",
-            "-nostats",
-            *source,
-            "-i",
-            str(path),
-            "-filter_complex",
-            "ebur128=peak=true",
-            "-f",
-            "null",
-            "-",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    summary = result.stderr[result.stderr.rfind("Summary:") :]
-    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
-    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
-    assert integrated, summary
-    assert peak, summary
-    return float(integrated.group(1)), float(peak.group(1))
+    measured = loudness(path, raw)
+    return measured["integrated"], measured["true_peak"]
 
 
 def first_audible(audio: NDArray[np.float32]) -> float:
