@@ -7,6 +7,7 @@ Rules where the plan leaves room (each is also said to the creator as a warning 
   on the cut and shortened to fit both shots.
 - A source that does not resolve is generated when the source type allows it, else it is an
   error naming the shot and asset (or, when placeholders are allowed, a visible placeholder card).
+  A stock or b-roll source with no asset asks the provider for a clip; a still is accepted too.
 - A voice line without a recording is synthesised by the media provider, else silent; a sound
   effect without a file is made from its name (whoosh, hit, riser, pop, click). A short
   whose source is a talking-head clip with sound keeps the clip's own voice instead.
@@ -48,6 +49,12 @@ from studio.spec.common import CameraMovement, Position, TransitionType
 MUSIC_FADE_IN = 1.0
 MUSIC_FADE_OUT = 1.5
 DEFAULT_HOOK_SECONDS = 2.5
+FOOTAGE_SOURCES = frozenset({SourceType.STOCK, SourceType.BROLL})
+"""Source types that mean moving footage, so the provider is asked for a clip first.
+
+Talking-head types are left out on purpose: a stranger's stock clip is not the creator on
+camera, and a short keeps a talking-head clip's own sound as its voice.
+"""
 
 
 class AssembleError(Exception):
@@ -71,10 +78,14 @@ class _Context:
     warnings: list[str] = field(default_factory=list)
 
     def visual(self, owner: str, source: Source) -> VisualSource:
+        """The asset's file, else what the provider makes (a clip for ``FOOTAGE_SOURCES``).
+
+        Whether a file is a clip or a still is read from its suffix, so a provider may answer a
+        request for footage with an image.
+        """
         path = self.resolver.find_visual(source.asset_id)
         if path is not None:
-            kind = SourceKind.VIDEO if path.suffix.lower() in VIDEO_SUFFIXES else SourceKind.IMAGE
-            return VisualSource(kind, path)
+            return VisualSource(_kind_of(path), path)
         if source.asset_id and not source.type.may_generate:
             missing = f"{owner}: asset {source.asset_id!r} not found" + (
                 f" in {self.resolver.folder}" if self.resolver.folder else " (no --assets folder)"
@@ -84,13 +95,18 @@ class _Context:
             self.warnings.append(f"{missing}; a placeholder card is shown")
             return VisualSource(SourceKind.PLACEHOLDER, label=f"Missing {source.asset_id}")
         prompt = source.generation_prompt or ""
-        made = self.provider.visual(prompt, self.style, self.width, self.height)
+        motion = source.type in FOOTAGE_SOURCES
+        made = self.provider.visual(prompt, self.style, self.width, self.height, motion=motion)
         if made is not None:
-            return VisualSource(SourceKind.IMAGE, made)
+            return VisualSource(_kind_of(made), made)
         self.warnings.append(
             f"{owner}: no visual generator is available; a placeholder card shows the prompt"
         )
         return VisualSource(SourceKind.PLACEHOLDER, label=prompt or owner)
+
+
+def _kind_of(path: Path) -> SourceKind:
+    return SourceKind.VIDEO if path.suffix.lower() in VIDEO_SUFFIXES else SourceKind.IMAGE
 
 
 def _hex(color: str | None) -> RGB | None:

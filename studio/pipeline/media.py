@@ -64,7 +64,15 @@ class MediaProvider(Protocol):
 
     def music(self, mood: str, seconds: float) -> Path | None: ...
 
-    def visual(self, prompt: str, style: str, width: int, height: int) -> Path | None: ...
+    def visual(
+        self, prompt: str, style: str, width: int, height: int, *, motion: bool = False
+    ) -> Path | None:
+        """A picture for the prompt at about ``width`` x ``height``.
+
+        ``motion`` says the shot wants footage: a video clip is preferred, but a still image is
+        still an acceptable answer (the assembler tells them apart by the file's suffix).
+        """
+        ...
 
     def sfx(self, name: str) -> Path | None: ...
 
@@ -78,7 +86,9 @@ class NoMedia:
     def music(self, mood: str, seconds: float) -> Path | None:
         return None
 
-    def visual(self, prompt: str, style: str, width: int, height: int) -> Path | None:
+    def visual(
+        self, prompt: str, style: str, width: int, height: int, *, motion: bool = False
+    ) -> Path | None:
         return None
 
     def sfx(self, name: str) -> Path | None:

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from studio.pipeline.assemble import AssembleError, assemble
+from studio.pipeline.media import NoMedia
 from studio.pipeline.timeline import AudioRole, SourceKind, TextRole
 from studio.spec import ProductionPlan, ShortsPlan, TransitionType, parse_document
-from tests.media import pattern_image, tone_wav
+from tests.media import make_clip, pattern_image, tone_wav
 
 
 def _production(data: dict[str, Any]) -> ProductionPlan:
@@ -85,6 +86,58 @@ def test_assets_resolve_and_shots_enter_with_transitions(
     assert " ".join(c.text for c in captions) == "Different words here."
     assert captions[0].words[0].start == 0.0
     assert captions[-1].words[-1].end == pytest.approx(5.0)
+
+
+class ClipsForMotion(NoMedia):
+    """Answers a request for footage with a clip and anything else with a still."""
+
+    def __init__(self, folder: Path) -> None:
+        self.clip = make_clip(folder / "stock.mp4", 320, 180, 1.0)
+        self.still = pattern_image(folder / "painted.png")
+        self.asked: dict[str, bool] = {}
+
+    def visual(
+        self, prompt: str, style: str, width: int, height: int, *, motion: bool = False
+    ) -> Path | None:
+        self.asked[prompt] = motion
+        return self.clip if motion else self.still
+
+
+def test_stock_shots_ask_for_footage_and_become_video(
+    tmp_path: Path, production_data: dict[str, Any]
+) -> None:
+    shots = production_data["visual_plan"]["scenes"][0]["shots"]
+    shots[0]["source"] = {"type": "stock", "generation_prompt": "ocean waves"}
+    shots.append(
+        {
+            **shots[0],
+            "shot_id": "shot_2",
+            "start_time": 10.0,
+            "end_time": 20.0,
+            "source": {"type": "generated", "generation_prompt": "a painted lighthouse"},
+        }
+    )
+    provider = ClipsForMotion(tmp_path)
+    plan = _production(production_data)
+    first, second = assemble(plan, None, provider).timeline.video
+    assert provider.asked == {"ocean waves": True, "a painted lighthouse": False}
+    assert (first.source.kind, first.source.path) == (SourceKind.VIDEO, provider.clip)
+    assert (second.source.kind, second.source.path) == (SourceKind.IMAGE, provider.still)
+
+
+@pytest.mark.parametrize(
+    ("source_type", "kind"),
+    [("broll", SourceKind.VIDEO), ("talking_head_or_broll_or_generated", SourceKind.IMAGE)],
+)
+def test_a_short_asks_for_footage_only_for_broll(
+    tmp_path: Path, shorts_data: dict[str, Any], source_type: str, kind: SourceKind
+) -> None:
+    shorts_data["visual_plan"]["source"]["type"] = source_type
+    provider = ClipsForMotion(tmp_path)
+    timeline = assemble(_shorts(shorts_data), None, provider).timeline
+    assert [layer.source.kind for layer in timeline.video] == [kind]
+    voice = [a for a in timeline.audio if a.role is AudioRole.VOICE]
+    assert all(a.path != provider.clip for a in voice), "stock sound is never the voice"
 
 
 def test_a_missing_user_image_names_the_shot(production_data: dict[str, Any]) -> None:

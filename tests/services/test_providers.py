@@ -22,7 +22,8 @@ from studio.pipeline.media import Speech
 from studio.services.providers.chain import ChainMedia, media_from_env
 from studio.services.providers.errors import ProviderUnavailable, RejectedKey
 from studio.services.providers.openai_media import OpenAIMedia, image_size, openai_voice
-from studio.services.providers.pexels import ATTRIBUTION, PexelsMedia
+from studio.services.providers.pexels import ATTRIBUTION, VIDEO_ATTRIBUTION, PexelsMedia
+from tests.media import make_clip, probe
 
 KEY = "sk-test-secret-0123456789"
 WAV_SECONDS = 0.75
@@ -66,6 +67,8 @@ class Fake:
     status: int = 200
     failures_left: int = 0
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
+    clip: bytes = b""
+    has_videos: bool = True
 
     def fail(self, status: int, times: int = 1_000_000) -> None:
         self.status, self.failures_left = status, times
@@ -111,6 +114,11 @@ def make_handler(fake: Fake) -> type[BaseHTTPRequestHandler]:
                 self._send(200, body, "application/json")
             elif self.path == "/photos/1.jpg":
                 self._send(200, PHOTO, "image/jpeg")
+            elif self.path.startswith("/videos/search"):
+                videos = video_results(fake.port) if fake.has_videos else []
+                self._send(200, json.dumps({"videos": videos}).encode(), "application/json")
+            elif self.path.startswith("/video-files/"):
+                self._send(200, fake.clip, "video/mp4")
             else:
                 self._send(404, b"{}", "application/json")
 
@@ -121,6 +129,53 @@ def make_handler(fake: Fake) -> type[BaseHTTPRequestHandler]:
             self._answer("POST")
 
     return Handler
+
+
+def video_results(port: int) -> list[dict[str, object]]:
+    """A Pexels ``videos[]``: landscape in six files (one unsized, one WebM), then portrait."""
+
+    def rendition(file_id: int, width: int | None, height: int | None, kind: str) -> object:
+        link = f"http://127.0.0.1:{port}/video-files/{file_id}.mp4"
+        return {
+            "id": file_id,
+            "quality": "hd",
+            "file_type": kind,
+            "width": width,
+            "height": height,
+            "link": link,
+        }
+
+    landscape = {
+        "id": 10,
+        "url": "https://www.pexels.com/video/10/",
+        "user": {"name": "Vic Reel", "url": "https://www.pexels.com/@vic"},
+        "duration": 8,
+        "video_files": [
+            rendition(105, None, None, "video/mp4"),
+            rendition(101, 640, 360, "video/mp4"),
+            rendition(106, 1920, 1080, "video/webm"),
+            rendition(103, 1920, 1080, "video/mp4"),
+            rendition(104, 3840, 2160, "video/mp4"),
+            rendition(102, 1280, 720, "video/mp4"),
+        ],
+    }
+    portrait = {
+        "id": 20,
+        "url": "https://www.pexels.com/video/20/",
+        "user": {"name": "Tall Frame", "url": "https://www.pexels.com/@tall"},
+        "duration": 5,
+        "video_files": [
+            rendition(201, 1080, 1920, "video/mp4"),
+            rendition(202, 540, 960, "video/mp4"),
+        ],
+    }
+    return [landscape, portrait]
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A real MP4 (320x180, 1 s) for the fake to serve as every video file."""
+    return make_clip(tmp_path_factory.mktemp("clip") / "clip.mp4", 320, 180, 1.0).read_bytes()
 
 
 @pytest.fixture
@@ -157,7 +212,9 @@ class Offline:
     def music(self, mood: str, seconds: float) -> Path | None:
         return self.folder / "music.wav"
 
-    def visual(self, prompt: str, style: str, width: int, height: int) -> Path | None:
+    def visual(
+        self, prompt: str, style: str, width: int, height: int, *, motion: bool = False
+    ) -> Path | None:
         return self.folder / "offline.png"
 
     def sfx(self, name: str) -> Path | None:
@@ -301,8 +358,103 @@ def test_media_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("PEXELS_API_KEY", KEY)
-    providers = media_from_env(tmp_path).providers
+    chain = media_from_env(tmp_path)
+    providers = chain.providers
     assert [type(p).__name__ for p in providers] == ["OpenAIMedia", "PexelsMedia", "LocalMedia"]
+    assert chain.footage == [providers[1]]
     first = providers[0]
     assert isinstance(first, OpenAIMedia)
     assert str(first.client.base_url).startswith("http://127.0.0.1:9/v1")
+
+
+def test_pexels_video_downloads_clip_with_attribution(
+    fake: Fake, clip: bytes, tmp_path: Path
+) -> None:
+    fake.clip = clip
+    media = pexels_media(fake, tmp_path)
+    path = media.visual("ocean  waves", "cinematic", 1920, 1080, motion=True)
+    assert path is not None
+    assert path.suffix == ".mp4"
+    assert path.read_bytes() == clip
+    assert (probe(path).width, probe(path).height) == (320, 180)
+    credit = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert credit == {
+        "provider": "pexels",
+        "videographer": "Vic Reel",
+        "videographer_url": "https://www.pexels.com/@vic",
+        "url": "https://www.pexels.com/video/10/",
+        "attribution": VIDEO_ATTRIBUTION,
+    }
+    search = fake.requests[0]
+    assert search[1].startswith("/videos/search?")
+    params = httpx.URL(search[1]).params
+    assert (params["query"], params["orientation"], params["per_page"]) == (
+        "ocean waves",
+        "landscape",
+        "5",
+    )
+    assert search[2] == KEY
+    assert fake.requests[1] == ("GET", "/video-files/103.mp4", None)
+    assert media.visual("ocean waves", "other", 1920, 1080, motion=True) == path
+    assert len(fake.requests) == 2, "the cached clip is reused without asking again"
+    still = media.visual("ocean waves", "cinematic", 1920, 1080)
+    assert still is not None
+    assert still.read_bytes() == PHOTO
+    assert [r[1].split("?")[0] for r in fake.requests[2:]] == ["/v1/search", "/photos/1.jpg"]
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "chosen"),
+    [
+        (1920, 1080, 103),  # the exact size, not the WebM of the same size nor the 4K
+        (1280, 720, 102),  # the smallest that covers 720 lines
+        (854, 480, 102),  # 640x360 is too small; 1280x720 is the smallest larger
+        (7680, 4320, 104),  # nothing covers 8K: the largest there is
+        (1080, 1920, 201),  # a portrait frame takes the portrait video
+        (540, 960, 202),
+    ],
+)
+def test_pexels_video_picks_the_file_for_the_frame(
+    fake: Fake, clip: bytes, tmp_path: Path, width: int, height: int, chosen: int
+) -> None:
+    fake.clip = clip
+    path = pexels_media(fake, tmp_path).visual("waves", "s", width, height, motion=True)
+    assert path is not None
+    assert fake.requests[-1] == ("GET", f"/video-files/{chosen}.mp4", None)
+
+
+def test_pexels_video_falls_back_to_photo(fake: Fake, tmp_path: Path) -> None:
+    fake.has_videos = False
+    path = pexels_media(fake, tmp_path).visual("lake", "s", 1080, 1920, motion=True)
+    assert path is not None
+    assert path.read_bytes() == PHOTO
+    credit = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert credit["attribution"] == ATTRIBUTION
+    paths = [r[1].split("?")[0] for r in fake.requests]
+    assert paths == ["/videos/search", "/v1/search", "/photos/1.jpg"]
+
+
+def test_pexels_video_retries_429_then_succeeds(fake: Fake, clip: bytes, tmp_path: Path) -> None:
+    fake.clip = clip
+    fake.fail(429, times=2)
+    path = pexels_media(fake, tmp_path).visual("waves", "s", 1280, 720, motion=True)
+    assert path is not None
+    assert path.read_bytes() == clip
+    assert len(fake.requests) == 4
+
+
+def test_chain_asks_the_footage_provider_first_for_motion(
+    fake: Fake, clip: bytes, tmp_path: Path
+) -> None:
+    fake.clip = clip
+    pexels = pexels_media(fake, tmp_path / "pexels")
+    chain = ChainMedia(
+        [openai_media(fake, tmp_path / "openai"), pexels, Offline(tmp_path)], [pexels]
+    )
+    clip_path = chain.visual("waves", "s", 1920, 1080, motion=True)
+    assert clip_path is not None
+    assert clip_path.read_bytes() == clip
+    assert not [r for r in fake.requests if r[1] == "/v1/images/generations"]
+    still = chain.visual("waves", "s", 1920, 1080)
+    assert still is not None
+    assert still.read_bytes() == PNG, "without motion the generator keeps its place"

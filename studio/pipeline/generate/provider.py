@@ -86,7 +86,10 @@ class LocalMedia:
         self.log.append(Made("music", f"{mood}, {seconds:g} s", path, reused))
         return path
 
-    def visual(self, prompt: str, style: str, width: int, height: int) -> Path | None:
+    def visual(
+        self, prompt: str, style: str, width: int, height: int, *, motion: bool = False
+    ) -> Path | None:
+        """A painted still; ``motion`` is ignored (the compositor's camera move animates it)."""
         path = self._slot("visual", _key("visual", prompt, style, width, height), ".png")
         reused = path.exists()
         if not reused:

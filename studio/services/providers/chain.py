@@ -1,6 +1,8 @@
 """Ask providers in order, so an outage of a networked one falls back to offline media.
 
 A rejected or missing key is not an outage: it propagates, because only the user can fix it.
+A shot that wants footage asks the footage providers (stock video) first, so a generated still
+does not win over a clip only because its provider comes earlier in the chain.
 """
 
 from __future__ import annotations
@@ -20,14 +22,25 @@ T = TypeVar("T")
 
 
 class ChainMedia:
-    """Implements ``MediaProvider`` by asking each provider in turn; ``notes`` lists outages."""
+    """Implements ``MediaProvider`` by asking each provider in turn; ``notes`` lists outages.
 
-    def __init__(self, providers: Sequence[MediaProvider]) -> None:
+    ``footage`` are those of ``providers`` that can supply video clips: they move to the front
+    when ``visual`` is asked for motion.
+    """
+
+    def __init__(
+        self, providers: Sequence[MediaProvider], footage: Sequence[MediaProvider] = ()
+    ) -> None:
         self.providers = list(providers)
+        self.footage = list(footage)
         self.notes: list[str] = []
 
-    def _first(self, ask: Callable[[MediaProvider], T | None]) -> T | None:
-        for provider in self.providers:
+    def _first(
+        self,
+        ask: Callable[[MediaProvider], T | None],
+        order: Sequence[MediaProvider] | None = None,
+    ) -> T | None:
+        for provider in self.providers if order is None else order:
             try:
                 result = ask(provider)
             except ProviderUnavailable as error:
@@ -43,8 +56,13 @@ class ChainMedia:
     def music(self, mood: str, seconds: float) -> Path | None:
         return self._first(lambda p: p.music(mood, seconds))
 
-    def visual(self, prompt: str, style: str, width: int, height: int) -> Path | None:
-        return self._first(lambda p: p.visual(prompt, style, width, height))
+    def visual(
+        self, prompt: str, style: str, width: int, height: int, *, motion: bool = False
+    ) -> Path | None:
+        order = self.providers
+        if motion:
+            order = sorted(self.providers, key=lambda p: p not in self.footage)
+        return self._first(lambda p: p.visual(prompt, style, width, height, motion=motion), order)
 
     def sfx(self, name: str) -> Path | None:
         return self._first(lambda p: p.sfx(name))
@@ -52,6 +70,8 @@ class ChainMedia:
 
 def media_from_env(cache: Path | None = None) -> ChainMedia:
     """OpenAI, then Pexels (each only when its key is set), then offline ``LocalMedia``.
+
+    Pexels is also the footage provider, asked first for shots that want video.
 
     Keys come from ``OPENAI_API_KEY`` (with optional ``OPENAI_BASE_URL``) and
     ``PEXELS_API_KEY``. Environment variables are the interim: keyring-based secrets come later.
@@ -62,8 +82,10 @@ def media_from_env(cache: Path | None = None) -> ChainMedia:
     if openai_key:
         base_url = os.environ.get("OPENAI_BASE_URL") or None
         providers.append(OpenAIMedia(openai_key, folder / "openai", base_url=base_url))
+    footage: list[MediaProvider] = []
     pexels_key = os.environ.get("PEXELS_API_KEY")
     if pexels_key:
-        providers.append(PexelsMedia(pexels_key, folder / "pexels"))
+        footage.append(PexelsMedia(pexels_key, folder / "pexels"))
+    providers.extend(footage)
     providers.append(LocalMedia(folder))
-    return ChainMedia(providers)
+    return ChainMedia(providers, footage)

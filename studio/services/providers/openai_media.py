@@ -111,7 +111,10 @@ class OpenAIMedia:
         seconds = wav_seconds(path)
         return Speech(path, seconds, estimate_word_timings(text, 0.0, seconds))
 
-    def visual(self, prompt: str, style: str, width: int, height: int) -> Path | None:
+    def visual(
+        self, prompt: str, style: str, width: int, height: int, *, motion: bool = False
+    ) -> Path | None:
+        """A generated still; ``motion`` is ignored (the image API makes no clips)."""
         size = image_size(width, height)
         full_prompt = f"{prompt}, {style} style"
         path = cache_slot(self.cache, "visual", ".png", PROVIDER, IMAGE_MODEL, full_prompt, size)
