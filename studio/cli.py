@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from studio import __version__
-from studio.commands import Exit, assets, frame, music, render, schema, validate, voice
+from studio.commands import Exit, assets, frame, music, render, schema, shorts, validate, voice
 
-VERBS = (validate, schema, render, frame, voice, music, assets)
+VERBS = (validate, schema, render, frame, voice, music, assets, shorts)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,1 @@
+"""Planning: scripts, ideas and videos become Production Plans, hooks and Shorts Plans."""
