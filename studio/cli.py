@@ -7,9 +7,20 @@ import sys
 from collections.abc import Sequence
 
 from studio import __version__
-from studio.commands import Exit, assets, frame, music, render, schema, shorts, validate, voice
+from studio.commands import (
+    Exit,
+    assets,
+    frame,
+    music,
+    plan,
+    render,
+    schema,
+    shorts,
+    validate,
+    voice,
+)
 
-VERBS = (validate, schema, render, frame, voice, music, assets, shorts)
+VERBS = (validate, schema, plan, render, frame, voice, music, assets, shorts)
 
 
 def build_parser() -> argparse.ArgumentParser:

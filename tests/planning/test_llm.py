@@ -9,10 +9,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
 from studio.cli import main
 from studio.planning.coverage import narration_problems
@@ -26,7 +28,7 @@ from studio.planning.llm import (
 )
 from studio.planning.llm_prompts import fill, load_prompt
 from studio.planning.llm_settings import DEFAULT_LOCAL_MODEL, DEFAULT_OPENAI_MODEL
-from studio.spec import parse_document
+from studio.spec import ProductionPlan, parse_document
 from studio.spec.common import KNOWN_EMOTIONS, KNOWN_MOODS
 
 KEY = "sk-test-secret-0123456789"
@@ -596,3 +598,44 @@ def test_shorts_hooks_command_falls_back_when_the_llm_fails(
     assert "STUDIO_LLM_API_KEY" in captured.err
     assert "offline hooks" in captured.err
     assert json.loads(captured.out), "offline hooks are printed"
+
+
+def test_studio_plan_uses_the_llm_plan_retimed_by_the_voice(
+    fake: Fake, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("STUDIO_LLM_BASE_URL", fake.url)
+    fake.reply(plan_answer())
+    script = tmp_path / "lighthouse.md"
+    script.write_text(SCRIPT, encoding="utf-8")
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.new("RGB", (90, 160), "gray").save(photos / "keeper_photo.jpg")
+    out = tmp_path / "plan.json"
+    args = ["--assets", str(photos), "--estimate", "--style", "film_noir", "-o", str(out)]
+    assert main(["plan", str(script), *args]) == 0
+    plan = ProductionPlan.model_validate_json(out.read_text(encoding="utf-8"))
+    assert [scene.title for scene in plan.script.scenes] == ["The Lighthouse", "The Storm"]
+    assert narration_problems(plan, SCRIPT) == []
+    assert len(fake.requests) == 1, "the LLM planned it"
+    beats = plan.beats()
+    assert beats[0].start_time == 0
+    assert plan.duration_seconds == pytest.approx(beats[-1].end_time)
+
+
+def test_studio_plan_falls_back_to_the_offline_planner_with_a_message(
+    fake: Fake,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("STUDIO_LLM_BASE_URL", fake.url)
+    fake.reply(broken_answer())
+    fake.reply(broken_answer())
+    script = tmp_path / "lighthouse.md"
+    script.write_text(SCRIPT, encoding="utf-8")
+    out = tmp_path / "plan.json"
+    assert main(["plan", str(script), "--estimate", "-o", str(out)]) == 0
+    assert "using the offline planner" in capsys.readouterr().err
+    plan = ProductionPlan.model_validate_json(out.read_text(encoding="utf-8"))
+    assert narration_problems(plan, SCRIPT) == []
+    assert len(fake.requests) == 2, "one answer and one repair round"
