@@ -49,8 +49,11 @@ def _media_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Generated media goes to a cache of the test session, and no cloud key reaches the network.
 
     A developer's own OPENAI_API_KEY or PEXELS_API_KEY would send test renders to real services;
-    the provider tests point the real SDKs at local fake servers instead.
+    the provider tests point the real SDKs at local fake servers instead. The library lives in
+    the session's temp folder too, never in the developer's own data folder.
     """
     os.environ["STUDIO_CACHE_DIR"] = str(tmp_path_factory.mktemp("media-cache"))
-    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PEXELS_API_KEY"):
+    os.environ["STUDIO_DATA_DIR"] = str(tmp_path_factory.mktemp("library"))
+    cloud = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PEXELS_API_KEY", "STUDIO_LLM_BASE_URL")
+    for key in (*cloud, "STUDIO_LLM_API_KEY", "STUDIO_LLM_MODEL", "STUDIO_DATABASE_URL"):
         os.environ.pop(key, None)

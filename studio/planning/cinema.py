@@ -1,99 +1,72 @@
 """The offline Cinema planner: a script (and the creator's files) becomes a Production Plan.
 
 Rules, in the order they apply:
-- Scenes are the script's sections (``text.read_script``); a heading is the scene's title and
-  the on-screen text of its first beat, never narrated.
-- Beats group consecutive sentences of a paragraph to 3-8 s of speech (estimated while
-  grouping); a sentence longer than 8 s is cut at its clauses. Every sentence is spoken once, in
-  order: one voice line per beat, its text the beat's voiceover.
+- Scenes are the script's sections (``text.read_script``); a heading is the scene's title (the
+  request's title names an untitled first scene) and the on-screen text of the scene's first
+  beat, never narrated. Markdown emphasis markers (``_word_``, ``*word*``) are not spoken.
+- Beats group the sentences of a paragraph into 3-8 s of speech: a sentence over 8 s is cut at
+  its clauses (a clause over 8 s at even word counts), then the units are grouped so every beat
+  is as close to 5.5 s as it can be, cutting between sentences rather than inside one. Grouping
+  uses the speaking-rate estimate; each beat is then measured with the clock and one measured
+  over 8.5 s is cut again. Every sentence is spoken once, in order: one voice line per beat.
 - Beat times come from the clock's measure of the final beat text (the real voice with
-  ``VoiceClock``, whose files the render then reuses), plus a breath after each beat and a pause
-  after each scene. A runtime limit first tightens those pauses, then fails with the numbers. A
-  target longer than the speech lengthens the pauses evenly (longer holds).
-- Shots (``shots``) tile each beat; the creator's pictures are used once each before anything
-  repeats: first where a file's name shares a word with a beat, then in file order spread
-  across the film. Shots left over are generated from the beat's words and the style.
-- Music: the creator's audio file when one is supplied, else made for the mood of the film's
-  prevailing emotion (``MOOD_FOR``), under the whole film.
+  ``VoiceClock``, whose files the render then reuses) laid out by ``timing.fit_runtime``.
+- Shots (``shots``) tile each beat; the creator's files are placed by ``assets.place_assets``;
+  shots without a file are generated from the words said over them, in the style
+  (``visual_prompts``). A beat's key phrase is a text overlay on its first shot.
+- Music: the creator's audio file when one is supplied, else made for the mood
+  (``visual_prompts.music_mood``), under the whole film.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
-from studio.planning.emotion import classify, overall
-from studio.planning.material import STOPWORDS, content_words
+from studio.planning.assets import AssetInfo, best_beats, place_assets
+from studio.planning.emotion import classify
+from studio.planning.material import keywords
 from studio.planning.pace import SpeechClock, estimate_seconds
-from studio.planning.shots import (
-    choose_framing,
-    choose_move,
-    choose_transition,
-    shot_count,
-)
-from studio.planning.text import Section, clauses, read_script
-from studio.spec.common import CameraMovement
+from studio.planning.shots import MIN_SHOT, choose_framing, choose_move, choose_transition
+from studio.planning.shots import shot_count as base_shot_count
+from studio.planning.text import clauses, read_script
+from studio.planning.timing import PlanError, fit_runtime, retime
+from studio.planning.visual_prompts import generation_prompt, key_phrase, music_mood
+from studio.spec.common import CameraMovement, Framing
 from studio.spec.production import Mode, ProductionPlan, Resolution
 
-MAX_BEAT, MIN_BEAT = 8.0, 3.0
-BREATH, SCENE_PAUSE = 0.35, 0.9
-TIGHT_BREATH, TIGHT_SCENE_PAUSE = 0.1, 0.3
-MIN_SHOT_SECONDS = 1.5
-OVERLAY_WORDS = 6
-MOOD_FOR = {
-    "tense": "dark_synthwave",
-    "mysterious": "dark_synthwave",
-    "urgent": "upbeat",
-    "joyful": "upbeat",
-    "hopeful": "inspirational",
-    "epic": "epic",
-    "sad": "calm",
-    "calm": "calm",
-    "neutral": "cinematic",
-}
-STYLE_LOOKS = {
-    "neo_glow": "neon-lit, glowing cyan and magenta accents, night haze, cinematic",
-    "clean_minimal": "clean minimal composition, soft daylight, white space, muted tones",
-    "film_noir": "black and white film noir, hard shadows, rain-slick streets, high contrast",
-    "warm_documentary": "warm documentary photograph, golden hour light, natural textures",
-    "bold_pop": "bold pop-art colours, graphic shapes, high saturation, playful",
-}
+__all__ = [
+    "DEFAULT_RESOLUTION",
+    "AssetInfo",
+    "PlanError",
+    "PlanRequest",
+    "plan_production",
+    "replan_visuals",
+    "retime",
+]
 
-
+MAX_BEAT, MIN_BEAT, IDEAL_BEAT = 8.0, 3.0, 5.5
+MEASURED_SLACK = 0.5
+"""A beat the clock measures over MAX_BEAT + this is cut again."""
+MID_SENTENCE_COST = 2.0
 DEFAULT_RESOLUTION = Resolution(width=1920, height=1080, fps=30)
-
-
-class PlanError(ValueError):
-    """The script cannot become a plan as asked; the message says why and what to change."""
-
-
-@dataclass(frozen=True)
-class AssetInfo:
-    """A creator's file as the planner sees it: its id (what the plan names) and what it is."""
-
-    asset_id: str
-    kind: Literal["image", "video", "audio"]
-    name: str = ""
-    width: int = 0
-    height: int = 0
-    seconds: float | None = None
-
-    @property
-    def portrait(self) -> bool:
-        return self.height > self.width > 0
+_EMPHASIS = re.compile(r"(?<![\w*_])[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?![\w*_])")
 
 
 @dataclass(frozen=True)
 class PlanRequest:
+    """What to plan: the script and how the creator wants the film."""
+
     script: str
     title: str = ""
     style: str = "neo_glow"
     mode: Mode = Mode.SIMPLE
     target_seconds: float | None = None
-    resolution: Resolution = field(
-        default_factory=lambda: Resolution(width=1920, height=1080, fps=30)
-    )
+    resolution: Resolution = DEFAULT_RESOLUTION
     assets: tuple[AssetInfo, ...] = ()
     voice_id: str = "default"
     language: str = "en"
@@ -104,187 +77,170 @@ class PlanRequest:
 @dataclass
 class _Beat:
     scene: int
-    text: str
+    units: list[tuple[str, bool]]
+    """Spoken pieces and whether each ends a sentence."""
     title: str = ""
     seconds: float = 0.0
     start: float = 0.0
     end: float = 0.0
     emotion: str = "neutral"
+    view: tuple[float, float] | None = None
+    """The time its shots cover, when not the beat's own span (locked plans)."""
+    text_override: str | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        return self.text_override if self.text_override is not None else _joined(self.units)
 
 
-def _units(section: Section) -> list[list[str]]:
-    """Per paragraph, speakable units: sentences, or clause runs of a sentence over 8 s."""
-    paragraphs: list[list[str]] = []
-    for paragraph in section.paragraphs:
-        units: list[str] = []
-        for sentence in paragraph:
-            if estimate_seconds(sentence) <= MAX_BEAT:
-                units.append(sentence)
+def _joined(units: list[tuple[str, bool]]) -> str:
+    """Units joined with spaces, except after a bare dash ("dedicate\u2014we")."""
+    text = ""
+    for unit, _ in units:
+        text = unit if not text else text + ("" if text.endswith("\u2014") else " ") + unit
+    return text
+
+
+def _units(paragraph: list[str]) -> list[tuple[str, bool]]:
+    """Speakable units: sentences, or the clauses of a sentence over 8 s."""
+    units: list[tuple[str, bool]] = []
+    for raw in paragraph:
+        sentence = _EMPHASIS.sub("", raw)
+        if estimate_seconds(sentence) <= MAX_BEAT:
+            units.append((sentence, True))
+            continue
+        pieces: list[str] = []
+        for clause in clauses(sentence):
+            seconds = estimate_seconds(clause)
+            if seconds <= MAX_BEAT:
+                pieces.append(clause)
                 continue
-            run = ""
-            for clause in clauses(sentence):
-                joined = _join(run, clause)
-                if run and estimate_seconds(joined) > MAX_BEAT:
-                    units.append(run)
-                    run = clause
-                else:
-                    run = joined
-            if run:
-                units.append(run)
-        paragraphs.append(units)
-    return paragraphs
+            words = clause.split()
+            parts = math.ceil(seconds / IDEAL_BEAT)
+            size = len(words) / parts
+            pieces += [
+                " ".join(words[round(k * size) : round((k + 1) * size)]) for k in range(parts)
+            ]
+        units += [(piece, k + 1 == len(pieces)) for k, piece in enumerate(pieces)]
+    return units
 
 
-def _join(run: str, clause: str) -> str:
-    """Clauses cut at a bare dash ("dedicate\u2014we") join back without a space."""
-    if not run:
-        return clause
-    return run + ("" if run.endswith("\u2014") else " ") + clause
+def _cost(seconds: float) -> float:
+    cost = (seconds - IDEAL_BEAT) ** 2
+    if seconds > MAX_BEAT:
+        cost += 100 * (seconds - MAX_BEAT) ** 2
+    if seconds < MIN_BEAT:
+        cost += 20 * (MIN_BEAT - seconds) ** 2
+    return cost
 
 
-def _group(units: list[str]) -> list[str]:
-    """Consecutive units joined into beats of 3-8 s of estimated speech."""
-    beats: list[str] = []
-    current = ""
-    for unit in units:
-        joined = f"{current} {unit}".strip()
-        if current and (
-            estimate_seconds(joined) > MAX_BEAT or estimate_seconds(current) >= MIN_BEAT + 2
-        ):
-            beats.append(current)
-            current = unit
-        else:
-            current = joined
-    if current:
-        if beats and estimate_seconds(current) < MIN_BEAT / 2:
-            merged = f"{beats[-1]} {current}"
-            if estimate_seconds(merged) <= MAX_BEAT + 1:
-                beats[-1] = merged
-                return beats
-        beats.append(current)
-    return beats
+def _group(units: list[tuple[str, bool]]) -> list[list[tuple[str, bool]]]:
+    """The units cut into consecutive beats of the least total cost (a small dynamic program)."""
+    best = [0.0] + [math.inf] * len(units)
+    cut = [0] * (len(units) + 1)
+    for end in range(1, len(units) + 1):
+        for start in range(end - 1, -1, -1):
+            seconds = estimate_seconds(_joined(units[start:end]))
+            if start < end - 1 and seconds > MAX_BEAT * 1.5:
+                break
+            cost = best[start] + _cost(seconds)
+            if not units[end - 1][1]:
+                cost += MID_SENTENCE_COST
+            if cost < best[end]:
+                best[end], cut[end] = cost, start
+    groups: list[list[tuple[str, bool]]] = []
+    end = len(units)
+    while end > 0:
+        groups.insert(0, units[cut[end] : end])
+        end = cut[end]
+    return groups
 
 
-def _draft_beats(request: PlanRequest, clock: SpeechClock) -> tuple[list[_Beat], list[str]]:
+def _halves(beat: _Beat) -> tuple[_Beat, _Beat]:
+    """A beat cut in two at the unit boundary nearest its middle, sentence ends first."""
+    total = estimate_seconds(beat.text)
+
+    def badness(k: int) -> float:
+        left = estimate_seconds(_joined(beat.units[:k]))
+        return abs(2 * left - total) + (0 if beat.units[k - 1][1] else MID_SENTENCE_COST)
+
+    k = min(range(1, len(beat.units)), key=badness)
+    return _Beat(beat.scene, beat.units[:k]), _Beat(beat.scene, beat.units[k:])
+
+
+def _measured_beats(request: PlanRequest, clock: SpeechClock) -> tuple[list[_Beat], list[str]]:
     sections = read_script(request.script, request.language)
     if not sections:
         raise PlanError("the script has no sentences to narrate (only headings or blank lines)")
+    titles = [section.title for section in sections]
+    if request.title and not titles[0]:
+        titles[0] = request.title
+    drafts = [
+        _Beat(scene, units)
+        for scene, section in enumerate(sections)
+        for paragraph in section.paragraphs
+        for units in _group(_units(paragraph))
+    ]
     beats: list[_Beat] = []
-    titles: list[str] = []
-    for scene, section in enumerate(sections):
-        titles.append(section.title)
-        for paragraph in _units(section):
-            for text in _group(paragraph):
-                beats.append(_Beat(scene, text, emotion=classify(text)))
-        first = next(beat for beat in beats if beat.scene == scene)
-        first.title = section.title
-    for beat in beats:
+    while drafts:
+        beat = drafts.pop(0)
         beat.seconds = clock.seconds(beat.text)
-    return beats, titles
-
-
-def _time(beats: list[_Beat], breath: float, scene_pause: float, extra: float = 0.0) -> float:
-    """Lay the beats end to end; ``extra`` seconds are shared out evenly as longer holds."""
-    hold = extra / len(beats) if beats else 0.0
-    t = 0.0
-    for index, beat in enumerate(beats):
-        last_of_scene = index + 1 == len(beats) or beats[index + 1].scene != beat.scene
-        gap = (scene_pause if last_of_scene else breath) + hold
-        beat.start = t
-        beat.end = t + max(beat.seconds + gap, MIN_SHOT_SECONDS)
-        t = beat.end
-    return t
-
-
-def _fit(beats: list[_Beat], request: PlanRequest) -> float:
-    total = _time(beats, BREATH, SCENE_PAUSE)
-    limit = request.max_runtime_seconds
-    source = "max_runtime_seconds"
-    if request.target_seconds is not None and request.target_seconds < limit:
-        limit, source = request.target_seconds, "the target duration"
-    if total > limit:
-        total = _time(beats, TIGHT_BREATH, TIGHT_SCENE_PAUSE)
-        if total > limit:
-            speech = sum(beat.seconds for beat in beats)
-            raise PlanError(
-                f"the narration alone takes {speech:.1f} s, over {source} {limit:g} s: "
-                "shorten the script or raise the limit"
-            )
-    elif request.target_seconds is not None and total < request.target_seconds:
-        total = _time(beats, BREATH, SCENE_PAUSE, request.target_seconds - total)
-    return total
-
-
-def _on_screen(beat: _Beat) -> str:
-    if beat.title:
-        return beat.title
-    words = beat.text.split()
-    first = clauses(beat.text)[0].split() if clauses(beat.text) else words
-    chosen = first if 3 <= len(first) <= OVERLAY_WORDS else words[:OVERLAY_WORDS]
-    while len(chosen) > 2 and chosen[-1].lower().strip(",;:") in STOPWORDS:
-        chosen = chosen[:-1]
-    text = " ".join(chosen).rstrip(",;:\u2014")
-    return text + ("…" if len(chosen) < len(words) and not text.endswith((".", "!", "?")) else "")
-
-
-def _prompt(beat: _Beat, style: str) -> str:
-    words = list(dict.fromkeys(content_words(beat.text)))[:6]
-    subject = ", ".join(words) if words else "an atmospheric establishing shot"
-    look = STYLE_LOOKS.get(style, STYLE_LOOKS["neo_glow"])
-    return f"{subject}; {beat.emotion} mood; {look}"
-
-
-@dataclass
-class _ShotDraft:
-    beat: int
-    start: float
-    end: float
-    index_in_beat: int
-    asset: AssetInfo | None = None
-
-
-def _shot_drafts(beats: list[_Beat], pro: bool, pictures: int) -> list[_ShotDraft]:
-    counts = [shot_count(beat.end - beat.start, pro) for beat in beats]
-    while sum(counts) < pictures:
-        room = [(beats[i].end - beats[i].start) / (counts[i] + 1) for i in range(len(beats))]
-        best = max(range(len(beats)), key=lambda i: room[i])
-        if room[best] < MIN_SHOT_SECONDS:
-            break
-        counts[best] += 1
-    drafts: list[_ShotDraft] = []
-    for number, (beat, count) in enumerate(zip(beats, counts, strict=True)):
-        length = (beat.end - beat.start) / count
-        for index in range(count):
-            end = beat.end if index + 1 == count else beat.start + length * (index + 1)
-            drafts.append(_ShotDraft(number, beat.start + length * index, end, index))
-    return drafts
-
-
-def _assign(drafts: list[_ShotDraft], beats: list[_Beat], pictures: list[AssetInfo]) -> None:
-    """Each picture once: on a beat sharing a word with its name, else spread in file order."""
-    unused = list(pictures)
-    for asset in list(unused):
-        names = set(content_words(asset.name.replace("_", " ").replace("-", " ")))
-        if not names:
+        if beat.seconds > MAX_BEAT + MEASURED_SLACK and len(beat.units) > 1:
+            drafts[:0] = _halves(beat)
             continue
-        for draft in drafts:
-            if draft.asset is None and names & set(content_words(beats[draft.beat].text)):
-                draft.asset = asset
-                unused.remove(asset)
-                break
-    free = [draft for draft in drafts if draft.asset is None]
-    if not unused or not free:
-        return
-    step = len(free) / len(unused)
-    for number, asset in enumerate(unused[: len(free)]):
-        free[int(number * step)].asset = asset
+        beat.emotion = classify(beat.text)
+        beats.append(beat)
+    for scene, title in enumerate(titles):
+        next(beat for beat in beats if beat.scene == scene).title = title
+    return beats, titles
 
 
 def plan_production(request: PlanRequest, clock: SpeechClock) -> ProductionPlan:
     """The Production Plan for ``request`` (see the module docstring for the rules)."""
-    beats, titles = _draft_beats(request, clock)
-    total = _fit(beats, request)
+    beats, titles = _measured_beats(request, clock)
+    spans, total = fit_runtime(
+        [beat.seconds for beat in beats],
+        [beat.scene for beat in beats],
+        request.max_runtime_seconds,
+        request.target_seconds,
+    )
+    for beat, (start, end) in zip(beats, spans, strict=True):
+        beat.start, beat.end = start, end
     return _build(request, beats, titles, total)
+
+
+@dataclass
+class _Shot:
+    beat: int
+    start: float
+    end: float
+    part: int
+    parts: int
+    asset: AssetInfo | None = None
+
+
+def _shots(beats: list[_Beat], pro: bool, pictures: list[AssetInfo]) -> list[_Shot]:
+    """Shots per beat: the mode's count, more where named files want the beat, room permitting."""
+    views = [beat.view or (beat.start, beat.end) for beat in beats]
+    lengths = [end - start for start, end in views]
+    most = [math.floor(length / MIN_SHOT) for length in lengths]
+    counts = [base_shot_count(length, pro) if length > 0 else 0 for length in lengths]
+    matched = best_beats([beat.text for beat in beats], pictures)
+    wanted = Counter(beat for beat in matched if beat is not None)
+    for index, number in wanted.items():
+        counts[index] = max(counts[index], min(number, most[index]))
+    while sum(counts) < len(pictures):
+        room = [lengths[i] / (counts[i] + 1) for i in range(len(beats))]
+        widest = max(range(len(beats)), key=lambda i: room[i])
+        if room[widest] < MIN_SHOT:
+            break
+        counts[widest] += 1
+    shots: list[_Shot] = []
+    for number, ((start, end), count) in enumerate(zip(views, counts, strict=True)):
+        for part in range(count):
+            shot_end = end if part + 1 == count else start + (end - start) * (part + 1) / count
+            shots.append(_Shot(number, start + (end - start) * part / count, shot_end, part, count))
+    return shots
 
 
 def _build(
@@ -292,11 +248,15 @@ def _build(
 ) -> ProductionPlan:
     pictures = [asset for asset in request.assets if asset.kind in ("image", "video")]
     music = next((asset for asset in request.assets if asset.kind == "audio"), None)
-    drafts = _shot_drafts(beats, request.mode is Mode.PRO, len(pictures))
-    _assign(drafts, beats, pictures)
+    shots = _shots(beats, request.mode is Mode.PRO, pictures)
+    texts = [beat.text for beat in beats]
+    placed = place_assets(texts, [shot.beat for shot in shots], pictures)
+    for shot, asset in zip(shots, placed, strict=True):
+        shot.asset = asset
+    on_screen = [beat.title or key_phrase(beat.text) for beat in beats]
     landscape = request.resolution.width > request.resolution.height
     scenes: list[dict[str, Any]] = [
-        {"scene_id": f"scene_{n + 1}", "title": title, "beats": []}
+        {"scene_id": f"scene_{n + 1}", "title": title, "description": "", "beats": []}
         for n, title in enumerate(titles)
     ]
     visual: list[dict[str, Any]] = [{"scene_id": s["scene_id"], "shots": []} for s in scenes]
@@ -307,53 +267,49 @@ def _build(
                 "start_time": round(beat.start, 3),
                 "end_time": round(beat.end, 3),
                 "voiceover_text": beat.text,
-                "on_screen_text": _on_screen(beat),
+                "on_screen_text": on_screen[number],
                 "emotion": beat.emotion,
             }
         )
+    for scene in scenes:
+        scene["description"] = _describe(scene["beats"])
     previous: CameraMovement | None = None
-    for number, draft in enumerate(drafts):
-        beat = beats[draft.beat]
-        first_of_scene = draft.index_in_beat == 0 and (
-            draft.beat == 0 or beats[draft.beat - 1].scene != beat.scene
-        )
+    for number, shot in enumerate(shots):
+        beat = beats[shot.beat]
+        new_scene = shot.beat == 0 or beats[shot.beat - 1].scene != beat.scene
+        opens_scene = shot.part == 0 and new_scene
         move = choose_move(beat.emotion, previous, number)
         previous = move
-        portrait = bool(draft.asset and draft.asset.portrait and landscape)
+        asset = shot.asset
+        if asset is not None and asset.talking_head:
+            framing = Framing.MEDIUM_SHOT
+        else:
+            portrait = asset is not None and asset.portrait and landscape
+            framing = choose_framing(beat.emotion, opens_scene, shot.part, portrait)
         transition, seconds = choose_transition(
-            beat.emotion, first_of_scene and number > 0, draft.index_in_beat == 0
+            beat.emotion, opens_scene and number > 0, shot.part == 0
         )
-        shot: dict[str, Any] = {
-            "shot_id": f"shot_{number + 1}",
-            "start_time": round(draft.start, 3),
-            "end_time": round(draft.end, 3),
-            "source": _source(draft.asset, beat, request.style),
-            "camera": {
-                "movement": move.value,
-                "framing": choose_framing(
-                    beat.emotion, first_of_scene, draft.index_in_beat, portrait
-                ).value,
-            },
-            "overlays": [],
-            "transition": {"type": transition.value, "duration": seconds},
-        }
-        if draft.index_in_beat == 0:
-            shot["overlays"].append(
-                {"type": "text", "text": _on_screen(beat), "position": "top_center"}
-            )
-        visual[beat.scene]["shots"].append(shot)
-    feeling = overall([beat.emotion for beat in beats])
+        prompt = generation_prompt(
+            beat.text, beat.emotion, request.style, framing, shot.part, shot.parts
+        )
+        visual[beat.scene]["shots"].append(
+            {
+                "shot_id": f"shot_{number + 1}",
+                "start_time": round(shot.start, 3),
+                "end_time": round(shot.end, 3),
+                "source": _source(asset, prompt),
+                "camera": {"movement": move.value, "framing": framing.value},
+                "overlays": [] if shot.part else [_overlay(on_screen[shot.beat])],
+                "transition": {"type": transition.value, "duration": seconds},
+            }
+        )
     document = {
         "production_id": request.production_id or _identity(request),
         "mode": request.mode.value,
         "style": request.style,
         "duration_seconds": round(total, 3),
         "resolution": request.resolution.model_dump(),
-        "script": {
-            "raw_text": request.script,
-            "language": request.language,
-            "scenes": scenes,
-        },
+        "script": {"raw_text": request.script, "language": request.language, "scenes": scenes},
         "visual_plan": {"global_style": request.style, "scenes": visual},
         "audio_plan": {
             "voice": {
@@ -364,7 +320,7 @@ def _build(
                 ],
             },
             "music": {
-                "mood": MOOD_FOR.get(feeling, "cinematic"),
+                "mood": music_mood([(b.emotion, b.end - b.start) for b in beats], request.style),
                 "tracks": [
                     {
                         "track_id": "music_1",
@@ -380,96 +336,70 @@ def _build(
     return ProductionPlan.model_validate(document)
 
 
-def _source(asset: AssetInfo | None, beat: _Beat, style: str) -> dict[str, Any]:
+def _describe(beats: list[dict[str, Any]]) -> str:
+    """'Mostly epic: nation, war, field' — what a scene feels like and is about, for editors."""
+    feelings = Counter(beat["emotion"] for beat in beats if beat["emotion"] != "neutral")
+    about = ", ".join(keywords(" ".join(beat["voiceover_text"] for beat in beats), 4))
+    feeling = f"Mostly {feelings.most_common(1)[0][0]}" if feelings else "Even"
+    return f"{feeling}: {about}" if about else feeling
+
+
+def _overlay(text: str) -> dict[str, str]:
+    return {"type": "text", "text": text, "position": "top_center"}
+
+
+def _source(asset: AssetInfo | None, prompt: str) -> dict[str, Any]:
     if asset is None:
-        return {"type": "generated", "generation_prompt": _prompt(beat, style)}
-    kind = "user_video" if asset.kind == "video" else "user_image"
-    return {"type": kind, "asset_id": asset.asset_id, "generation_prompt": _prompt(beat, style)}
+        return {"type": "generated", "generation_prompt": prompt}
+    if asset.kind == "image":
+        kind = "user_image"
+    else:
+        kind = "talking_head" if asset.talking_head else "user_video"
+    return {"type": kind, "asset_id": asset.asset_id, "generation_prompt": prompt}
 
 
 def _identity(request: PlanRequest) -> str:
-    key = f"{request.script}\0{request.style}\0{request.mode}\0{request.title}"
+    key = "\0".join((request.script, request.style, request.mode.value, request.title))
     return "prod_" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
-def retime(plan: ProductionPlan, clock: SpeechClock) -> ProductionPlan:
-    """Re-measure a plan's beats (say, an LLM's guesses) and lay them out by measured speech.
-
-    Shots keep their share of their beat; the music track follows the new length. Shots that
-    would fall under 1.5 s or over 10 s are not re-split here: re-plan the visuals for that.
-    """
-    beats = plan.beats()
-    if not beats:
-        return plan
-    scene_of = {
-        beat.beat_id: number
-        for number, scene in enumerate(plan.script.scenes)
-        for beat in scene.beats
-    }
-    drafts = [
-        _Beat(
-            scene_of[beat.beat_id], beat.voiceover_text, seconds=clock.seconds(beat.voiceover_text)
-        )
-        for beat in beats
-    ]
-    total = _time(drafts, BREATH, SCENE_PAUSE)
-    old = [(beat.start_time, beat.end_time) for beat in beats]
-    new = [(draft.start, draft.end) for draft in drafts]
-
-    def move(t: float) -> float:
-        for (start, end), (new_start, new_end) in zip(old, new, strict=True):
-            if start <= t <= end and end > start:
-                return new_start + (t - start) / (end - start) * (new_end - new_start)
-        return total if t >= old[-1][1] else 0.0
-
-    data = plan.model_dump(mode="json")
-    for scene in data["script"]["scenes"]:
-        for beat in scene["beats"]:
-            index = next(i for i, b in enumerate(beats) if b.beat_id == beat["beat_id"])
-            beat["start_time"], beat["end_time"] = round(new[index][0], 3), round(new[index][1], 3)
-    for scene in data["visual_plan"]["scenes"]:
-        for shot in scene["shots"]:
-            shot["start_time"] = round(move(shot["start_time"]), 3)
-            shot["end_time"] = round(min(move(shot["end_time"]), total), 3)
-    for track in data["audio_plan"]["music"]["tracks"]:
-        track["start_time"], track["end_time"] = 0.0, round(total, 3)
-    data["duration_seconds"] = round(total, 3)
-    return ProductionPlan.model_validate(data)
-
-
 def replan_visuals(plan: ProductionPlan, request: PlanRequest) -> ProductionPlan:
-    """New shots, sources and music for a plan whose beat times are locked (kept exactly)."""
-    scene_of = {
-        beat.beat_id: number
-        for number, scene in enumerate(plan.script.scenes)
-        for beat in scene.beats
-    }
-    beats = [
-        _Beat(
+    """New shots, sources and music for a plan whose beat times are locked (kept exactly).
+
+    The shots of a beat cover it from its start to the next beat's start (the first from 0, the
+    last to the end), so the film has no gaps; a beat with under 1.5 s of its own is covered by
+    the shots of the beat before it.
+    """
+    ordered = sorted(plan.beats(), key=lambda b: b.start_time)
+    if not ordered:
+        raise PlanError("the plan has no beats whose timing could be kept")
+    scene_of = {b.beat_id: n for n, scene in enumerate(plan.script.scenes) for b in scene.beats}
+    titles = [scene.title for scene in plan.script.scenes]
+    beats: list[_Beat] = []
+    for index, beat in enumerate(ordered):
+        start = 0.0 if index == 0 else beat.start_time
+        end = ordered[index + 1].start_time if index + 1 < len(ordered) else plan.duration_seconds
+        drafted = _Beat(
             scene_of[beat.beat_id],
-            beat.voiceover_text,
+            [],
             start=beat.start_time,
             end=beat.end_time,
             emotion=beat.emotion,
-            seconds=beat.end_time - beat.start_time,
+            view=(start, end),
+            text_override=beat.voiceover_text,
         )
-        for beat in sorted(plan.beats(), key=lambda b: b.start_time)
-    ]
-    titles = [scene.title for scene in plan.script.scenes]
-    for scene in range(len(titles)):
+        if beats and end - start < MIN_SHOT and beats[-1].view is not None:
+            beats[-1].view = (beats[-1].view[0], end)
+            drafted.view = (end, end)
+        beats.append(drafted)
+    for scene, title in enumerate(titles):
         first = next((beat for beat in beats if beat.scene == scene), None)
         if first is not None:
-            first.title = titles[scene]
-    request = replace(
-        request,
-        production_id=plan.production_id,
-        resolution=plan.resolution,
-        max_runtime_seconds=plan.constraints.max_runtime_seconds,
-        script=plan.script.raw_text or request.script,
-    )
-    rebuilt = _build(request, beats, titles, plan.duration_seconds)
-    data = rebuilt.model_dump(mode="json")
-    data["script"] = plan.script.model_dump(mode="json")
-    data["constraints"] = plan.constraints.model_dump(mode="json")
-    data["audio_plan"]["voice"] = plan.audio_plan.voice.model_dump(mode="json")
-    return ProductionPlan.model_validate(data)
+            first.title = title
+    request = replace(request, production_id=plan.production_id, resolution=plan.resolution)
+    rebuilt = _build(request, beats, titles, plan.duration_seconds).model_dump(mode="json")
+    rebuilt["script"] = plan.script.model_dump(mode="json")
+    rebuilt["constraints"] = plan.constraints.model_dump(mode="json")
+    rebuilt["audio_plan"]["voice"] = plan.audio_plan.voice.model_dump(mode="json")
+    rebuilt["audio_plan"]["sfx"] = [e.model_dump(mode="json") for e in plan.audio_plan.sfx]
+    return ProductionPlan.model_validate(rebuilt)
