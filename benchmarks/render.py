@@ -9,7 +9,7 @@ Methods, each in its own child process so its peak RSS (process tree) is its own
   engine      Studio's compositor and encoder at the reference settings (libx264 crf 20)
   moviepy     an idiomatic MoviePy 2 composition of the same workload, same codec settings
   encoder     the encoder alone: the engine's exact frames replayed from disk into the same
-              ffmpeg with the same settings (no compositing)
+              ffmpeg with the same settings (no compositing), at each preset and at `final`'s
   final       Studio's default `final` export, whatever it chooses
 Then the SSIM of each output against the uncompressed composited frames.
 
@@ -230,9 +230,12 @@ def dump_frames(plan: Path, raw: Path) -> None:
 
 
 def run_encoder_alone(raw: Path, audio_plan: Path, out: Path, x264_preset: str, crf: int) -> None:
-    """Replay the raw frames through the engine's own writer: same ffmpeg, same settings."""
+    """Replay the raw frames through the engine's own writer: same ffmpeg, same settings.
+
+    ``x264_preset`` "final" means the `final` export's own preset and encoder choice.
+    """
     from studio.pipeline.audio import DuckSettings, loudnorm_filter, mix_to_file
-    from studio.pipeline.encoder import AudioInput, Preset, VideoWriter
+    from studio.pipeline.encoder import PRESETS, AudioInput, Preset, VideoWriter, choose_encoder
 
     timeline = _timeline(audio_plan)
     width, height = SIZE
@@ -242,10 +245,13 @@ def run_encoder_alone(raw: Path, audio_plan: Path, out: Path, x264_preset: str, 
             list(timeline.audio), timeline.duration, Path(scratch) / "a.f32", DuckSettings()
         )
         audio = AudioInput(mix.path, loudnorm_filter(mix.path))
-        preset = Preset("bench", 1.0, x264_preset, crf, 21)
+        if x264_preset == "final":
+            preset, encoder = PRESETS["final"], choose_encoder("auto")
+        else:
+            preset, encoder = Preset("bench", 1.0, x264_preset, crf, 21), "libx264"
         with (
             VideoWriter(
-                out, width, height, FPS, timeline.frame_count, "libx264", preset, audio
+                out, width, height, FPS, timeline.frame_count, encoder, preset, audio
             ) as writer,
             raw.open("rb") as source,
         ):
@@ -457,8 +463,10 @@ def main() -> None:
                 rows[f"{step}/{x264}"]["ssim"] = ssim(
                     work / f"{step}-{x264}.mp4", work / "frames.yuv"
                 )
-        rows["final"] = measure([*base, "--step", "final", "--x264", "final"])
-        rows["final"]["ssim"] = ssim(work / "final-final.mp4", work / "frames.yuv")
+        for step in ("encoder", "final"):
+            name = "final" if step == "final" else "encoder/final"
+            rows[name] = measure([*base, "--step", step, "--x264", "final"])
+            rows[name]["ssim"] = ssim(work / f"{step}-final.mp4", work / "frames.yuv")
         _report(rows, seconds)
 
 
@@ -490,6 +498,8 @@ def _report(rows: dict[str, dict[str, Any]], seconds: float) -> None:
     for preset, target in (("medium", 1.10), ("veryfast", 1.25)):
         ratio = rows[f"engine/{preset}"]["wall"] / rows[f"encoder/{preset}"]["wall"]
         print(f"engine / encoder alone at {preset}: {ratio:.3f} (target <= {target})")
+    ratio = rows["final"]["wall"] / rows["encoder/final"]["wall"]
+    print(f"final export / encoder alone at its settings: {ratio:.3f} (target <= 1.25)")
     if "moviepy/medium" in rows:
         speedup = rows["moviepy/medium"]["wall"] / rows["engine/medium"]["wall"]
         print(f"MoviePy / engine at medium: {speedup:.2f}x faster (target >= 3.5)")

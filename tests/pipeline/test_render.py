@@ -116,6 +116,21 @@ def test_preview_frame_is_the_export_frame(narrated: Timeline, tmp_path: Path) -
             assert psnr > 35, f"frame {index}: {psnr:.1f} dB"
 
 
+def test_export_frames_match_frames_made_one_at_a_time(narrated: Timeline) -> None:
+    """The export reuses a still's last warp while the camera has barely moved; a frame made from
+    scratch must look the same."""
+    with Compositor(narrated) as export:
+        streamed = [
+            export.planes(narrated.time_of(i), i).y.astype(int) for i in range(narrated.frame_count)
+        ]
+    for index in range(0, narrated.frame_count, 3):
+        with Compositor(narrated) as single:
+            alone = single.planes(narrated.time_of(index), index).y.astype(int)
+        error = np.abs(streamed[index] - alone)
+        assert error.mean() < 0.5, f"frame {index}: mean difference {error.mean():.2f}"
+        assert np.percentile(error, 99.9) < 16, f"frame {index}: edges moved"
+
+
 def test_cancel_stops_within_a_second_and_leaves_nothing(tmp_path: Path) -> None:
     pattern_image(tmp_path / "a.png")
     data = production([shot("one", 0, 60, "a", CameraMovement.KEN_BURNS)], 60.0)
@@ -142,6 +157,16 @@ def test_a_corrupt_photo_names_the_shot_and_leaves_nothing(tmp_path: Path) -> No
     with pytest.raises(MediaError, match=r"shot 'hero': .*broken\.jpg: not a readable image"):
         render(_timeline(data, tmp_path), out, encoder="libx264")
     assert not out.exists()
+    assert list(out.parent.iterdir()) == []
+
+
+def test_a_corrupt_photo_in_a_later_shot_names_that_shot(tmp_path: Path) -> None:
+    pattern_image(tmp_path / "a.png")
+    (tmp_path / "broken.jpg").write_bytes(b"not a jpeg at all")
+    data = production([shot("intro", 0, 1, "a"), shot("hero", 1, 2, "broken")], 2.0, 160, 90)
+    out = tmp_path / "out" / "x.mp4"
+    with pytest.raises(MediaError, match=r"shot 'hero': .*broken\.jpg: not a readable image"):
+        render(_timeline(data, tmp_path), out, encoder="libx264")
     assert list(out.parent.iterdir()) == []
 
 

@@ -15,6 +15,7 @@ from studio.pipeline.sources import (
     MediaError,
     VideoReader,
     find_focus,
+    image_size,
     load_image,
     probe_video,
 )
@@ -48,6 +49,26 @@ def test_exif_orientation_is_applied(tmp_path: Path) -> None:
     rgb = load_image(path)
     assert rgb.shape == (300, 100, 3)
     assert rgb[10, 50, 2] > 200, "blue half is on top once upright"
+
+
+def test_a_big_jpeg_decodes_only_as_large_as_asked(tmp_path: Path) -> None:
+    path = tmp_path / "big.jpg"
+    Image.fromarray(data.astronaut()).resize((2048, 2048)).save(path, quality=92)
+    full = load_image(path)
+    small = load_image(path, 0.3)
+    assert full.shape == (2048, 2048, 3)
+    assert 0.3 * 2048 <= small.shape[0] < 2048, "a reduced decode, still large enough"
+    shrunk = np.asarray(Image.fromarray(full).resize(small.shape[1::-1], Image.Resampling.BOX))
+    assert np.abs(shrunk.astype(int) - small.astype(int)).mean() < 3, "the same picture"
+
+
+def test_image_size_is_the_upright_size(tmp_path: Path) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.new("RGB", (300, 100)).save(tmp_path / "phone.jpg", exif=exif)
+    assert image_size(tmp_path / "phone.jpg") == (100, 300)
+    with pytest.raises(MediaError, match=r"nope\.jpg"):
+        image_size(tmp_path / "nope.jpg")
 
 
 def test_corrupt_and_missing_files_name_the_file(tmp_path: Path) -> None:
