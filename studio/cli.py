@@ -11,16 +11,32 @@ from studio.commands import (
     Exit,
     assets,
     frame,
+    jobs,
     music,
     plan,
+    productions,
     render,
     schema,
     shorts,
+    trips,
     validate,
     voice,
 )
 
-VERBS = (validate, schema, plan, render, frame, voice, music, assets, shorts)
+VERBS = (
+    validate,
+    schema,
+    plan,
+    render,
+    frame,
+    voice,
+    music,
+    assets,
+    shorts,
+    productions,
+    jobs,
+    trips,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,12 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return its exit code. With no command, print the help."""
+    """Run one command; return its exit code. With no command, open the desktop app."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
-        parser.print_help()
-        return Exit.OK
+        # Imported here so the command line and the core never load Qt.
+        from studio.ui.app import run_app  # noqa: PLC0415
+
+        return run_app()
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

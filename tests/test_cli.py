@@ -110,7 +110,7 @@ def test_version_and_help() -> None:
     )
     assert result.stdout.strip() == f"studio {__version__}"
     result = subprocess.run(
-        [sys.executable, "-m", "studio"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "studio", "--help"], capture_output=True, text=True, check=True
     )
     assert "validate" in result.stdout
     assert "schema" in result.stdout

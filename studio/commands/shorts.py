@@ -1,7 +1,10 @@
-"""``studio shorts hooks|variants SOURCE --from KIND``: hook-first shorts from any source.
+"""``studio shorts hooks|variants|new|run|list|show``: hook-first shorts from any source.
 
 ``hooks`` lists ranked openings with their scores and reasons; ``variants`` writes one Shorts
 Plan per (hook, format) into a folder, plus the cut clips of a video under ``DIR/assets``.
+``new`` keeps a batch in the library (its source: an idea, a script, a production of the library
+or a video, imported) and ``run`` queues its jobs (generate_hooks, plan_variants,
+render_variants); with ``--wait`` it runs them here and prints each variant's video.
 """
 
 from __future__ import annotations
@@ -11,18 +14,42 @@ import json
 import os
 import sys
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
 
 from studio.commands import Exit
+from studio.commands.jobs import (
+    CommandError,
+    chain_failure,
+    find_row,
+    job_summary,
+    print_json,
+    run_jobs,
+    unfinished_jobs,
+    with_library,
+)
 from studio.pipeline.generate.provider import LocalMedia
 from studio.pipeline.generate.voice import VoiceError
+from studio.pipeline.sources import VIDEO_SUFFIXES, MediaError, probe_video
 from studio.planning.highlights import HighlightError
 from studio.planning.hooks import HookCandidate, suggest_hooks
 from studio.planning.llm import LlmError, LlmPlanner, LlmSettings
 from studio.planning.material import KINDS, Material, MaterialError, load_material
 from studio.planning.pace import RateClock, SpeechClock, VoiceClock
 from studio.planning.shorts import DEFAULT_DURATION, PlanningError, plan_variants
-from studio.planning.transcribe import TranscriptionError
+from studio.planning.transcribe import TranscriptionError, sidecar_for
+from studio.services.jobs import (
+    PRIORITY_NORMAL,
+    PRIORITY_PREVIEW,
+    LocalRunner,
+    NotEnoughTrips,
+    trips_for,
+)
+from studio.services.library import Library
+from studio.services.library.models import Asset, Job, Production, Shorts
 from studio.spec import (
     BrandKit,
     DocumentKind,
@@ -90,6 +117,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "-o", "--output", type=Path, required=True, metavar="DIR", help="folder for the plans"
     )
     variants.set_defaults(run=run_variants)
+    _register_library_actions(actions)
 
     def usage(args: argparse.Namespace) -> int:
         parser.print_help(sys.stderr)
@@ -291,4 +319,262 @@ def run_variants(args: argparse.Namespace) -> int:
             f"its picture is asset {source.asset_id!r}: add --assets with the production's "
             "assets folder to use it"
         )
+    return Exit.OK
+
+
+# Batches in the library: new, run, list, show
+
+
+def _register_library_actions(
+    actions: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    new = actions.add_parser(
+        "new",
+        help="keep a batch of shorts in the library (nothing is planned yet)",
+        description="SOURCE is the idea's text (or a file of it), a script file, a production "
+        "id of the library or a video file (imported). The options are the batch's own.",
+    )
+    new.add_argument("source", metavar="SOURCE")
+    new.add_argument("--from", dest="kind", required=True, choices=KINDS, help="what SOURCE is")
+    new.add_argument("--title", help="the batch's title (default: from the source)")
+    new.add_argument("--formats", default="9_16", metavar="9_16,1_1", help=f"any of {FORMATS}")
+    new.add_argument("--hooks", default="1", metavar="1,3", help="hook ranks (default 1)")
+    new.add_argument("--duration", type=float, default=DEFAULT_DURATION, metavar="S")
+    new.add_argument("--language", default="en", metavar="LANG")
+    new.add_argument("--json", action="store_true", help="print the batch as JSON")
+    new.set_defaults(run=with_library("shorts new", run_new))
+
+    run = actions.add_parser(
+        "run",
+        help="queue generate_hooks -> plan_variants -> render_variants (--wait: run it here)",
+        description="Exit codes with --wait: 0 and each variant's video, 1 when a job failed, "
+        "2 for a bad id.",
+    )
+    run.add_argument("id", metavar="ID", help="a shorts batch id (or its first characters)")
+    run.add_argument("--wait", action="store_true", help="run the jobs here until they end")
+    run.add_argument("--preset", default="final", choices=("final", "draft"))
+    run.add_argument("--estimate", action="store_true", help="time lines by speaking rate")
+    run.add_argument("--placeholders", action="store_true", help="cards for missing media")
+    run.set_defaults(run=with_library("shorts run", run_batch))
+
+    listing = actions.add_parser("list", help="every shorts batch, newest first")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    listing.set_defaults(run=with_library("shorts list", run_list))
+
+    show = actions.add_parser("show", help="a batch's variants and their videos")
+    show.add_argument("id", metavar="ID")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(run=with_library("shorts show", run_show))
+
+
+def _import_video(library: Library, path: Path) -> dict[str, Any]:
+    """Put the video in the store as an asset; the batch's source names it by its id and keeps
+    the subtitles file beside it (the transcriber's second choice) as text."""
+    if not path.is_file() or path.suffix.lower() not in VIDEO_SUFFIXES:
+        raise CommandError(f"{path}: not a video file ({', '.join(sorted(VIDEO_SUFFIXES))})")
+    try:
+        info = probe_video(path)
+    except MediaError as error:
+        raise CommandError(f"{path}: not a readable video ({error})") from None
+    stored = library.store.put(path)
+    with library.session() as session:
+        if session.get(Asset, stored.sha256) is None:
+            meta = {"width": info.width, "height": info.height, "duration": info.duration}
+            session.add(
+                Asset(
+                    id=stored.sha256,
+                    kind="video",
+                    original_name=path.name[:300],
+                    path=stored.path,
+                    size_bytes=stored.size_bytes,
+                    meta={**meta, "fps": info.fps, "has_audio": info.has_audio},
+                )
+            )
+    source: dict[str, Any] = {"asset_id": stored.sha256, "name": path.name}
+    sidecar = sidecar_for(path)
+    if sidecar is not None:
+        try:
+            text = sidecar.read_text(encoding="utf-8-sig")
+        except (UnicodeDecodeError, OSError) as error:
+            raise CommandError(f"{sidecar}: not readable UTF-8 subtitles ({error})") from None
+        source["subtitles"] = {"suffix": sidecar.suffix.lower(), "text": text}
+        print(f"studio shorts new: the subtitles {sidecar.name} come with it", file=sys.stderr)
+    return source
+
+
+def _source(args: argparse.Namespace, library: Library) -> tuple[dict[str, Any], str]:
+    """The batch's source payload and a default title; CommandError when it cannot be used."""
+    if args.kind == "production":
+        with library.session(readonly=True) as session:
+            production = find_row(session, Production, args.source, "production")
+            if production.current_plan() is None:
+                raise CommandError(
+                    f"production {production.id} has no plan yet: run "
+                    f"'studio productions run {production.id}' first"
+                )
+            return {"production_id": production.id}, production.title
+    if args.kind == "video":
+        return _import_video(library, Path(args.source)), Path(args.source).stem
+    try:
+        material = load_material(args.source, args.kind, args.language)
+    except MaterialError as error:
+        raise CommandError(str(error)) from None
+    path = Path(args.source)
+    from_file = args.kind == "script" or (
+        len(args.source) < 4096 and "\n" not in args.source and path.is_file()
+    )
+    text = path.read_text(encoding="utf-8-sig") if from_file else args.source
+    return {"text": text}, material.topic.phrase
+
+
+def run_new(args: argparse.Namespace, library: Library) -> int:
+    try:
+        formats = [format.value for format in _formats(args.formats)]
+        numbers = _hook_numbers(args.hooks)
+    except _BadInput as error:
+        raise CommandError(str(error)) from None
+    if not MIN_DURATION <= args.duration <= MAX_DURATION:
+        raise CommandError(
+            f"--duration {args.duration:g}: a short lasts {MIN_DURATION:g} to {MAX_DURATION:g} s"
+        )
+    if args.title is not None and not 0 < len(args.title.strip()) <= 300:
+        raise CommandError("--title: give a title of 1 to 300 characters")
+    source, title = _source(args, library)
+    options = {"formats": formats, "hooks": numbers, "duration": args.duration}
+    with library.session() as session:
+        batch = Shorts(
+            title=(args.title or title or "Shorts").strip()[:300],
+            source_type=args.kind,
+            source_payload={**source, **options, "language": args.language},
+        )
+        session.add(batch)
+        session.flush()
+        batch_id = batch.id
+    if args.json:
+        print_json(_batch(library, batch_id))
+    else:
+        print(batch_id)
+    return Exit.OK
+
+
+def _batch(library: Library, batch_id: str) -> dict[str, Any]:
+    """The batch as ``shorts show --json`` prints it."""
+    with library.session(readonly=True) as session:
+        batch = find_row(session, Shorts, batch_id, "shorts batch")
+        jobs = session.scalars(
+            select(Job).where(Job.shorts_id == batch.id).order_by(Job.created_at, Job.id)
+        ).all()
+        variants = [
+            {
+                "id": variant.id,
+                "variant_id": variant.variant_id,
+                "format": variant.format,
+                "status": variant.status,
+                "hook": variant.plan.get("hook", {}).get("text"),
+                "duration_seconds": variant.plan.get("duration_seconds"),
+                "video": str(library.store.path_of(variant.video_path).resolve())
+                if variant.video_path
+                else None,
+            }
+            for variant in batch.variants
+        ]
+        return {
+            "id": batch.id,
+            "title": batch.title,
+            "status": batch.status,
+            "source_type": batch.source_type,
+            "source": dict(batch.source_payload),
+            "variants": variants,
+            "jobs": [job_summary(job) for job in jobs],
+            "created_at": batch.created_at,
+        }
+
+
+def run_batch(args: argparse.Namespace, library: Library) -> int:
+    with library.session(readonly=True) as session:
+        batch = find_row(session, Shorts, args.id, "shorts batch")
+        batch_id, source = batch.id, dict(batch.source_payload)
+        rendered = sum(1 for variant in batch.variants if variant.video_path)
+        pending = [job.id for job in unfinished_jobs(session, shorts_id=batch_id)]
+    if pending:
+        print(f"studio shorts run: resuming the unfinished run of {batch_id}", file=sys.stderr)
+        job_ids = pending
+    else:
+        needed = len(source.get("hooks", [1])) * len(source.get("formats", ["9_16"])) - rendered
+        balance = trips_for(library).balance()
+        if needed > 0 and balance < needed:
+            short = NotEnoughTrips(needed, balance, "rendering these shorts")
+            raise CommandError(f"{short} (see 'studio trips')", Exit.FAILED)
+        steps: list[tuple[str, Mapping[str, Any]]] = [
+            ("shorts.generate_hooks", {}),
+            ("shorts.plan_variants", {"estimate": bool(args.estimate)}),
+            (
+                "shorts.render_variants",
+                {"preset": args.preset, "placeholders": bool(args.placeholders)},
+            ),
+        ]
+        priority = PRIORITY_PREVIEW if args.preset == "draft" else PRIORITY_NORMAL
+        runner = LocalRunner(library)
+        job_ids = [
+            info.id for info in runner.enqueue_chain(steps, priority=priority, shorts_id=batch_id)
+        ]
+    if not args.wait:
+        print("\n".join(job_ids))
+        print("studio shorts run: queued; 'studio jobs work' runs the jobs", file=sys.stderr)
+        return Exit.OK
+    failure = chain_failure(run_jobs(library, job_ids))
+    if failure is not None:
+        print(f"studio shorts run: {failure}", file=sys.stderr)
+        return Exit.FAILED
+    for variant in _batch(library, batch_id)["variants"]:
+        if variant["video"]:
+            print(f"{variant['video']}  {variant['variant_id']}")
+    return Exit.OK
+
+
+def run_list(args: argparse.Namespace, library: Library) -> int:
+    with library.session(readonly=True) as session:
+        found = [
+            {
+                "id": batch.id,
+                "title": batch.title,
+                "status": batch.status,
+                "source_type": batch.source_type,
+                "variants": len(batch.variants),
+                "created_at": batch.created_at,
+            }
+            for batch in session.scalars(
+                select(Shorts).order_by(Shorts.created_at.desc(), Shorts.id)
+            )
+        ]
+    if args.json:
+        print_json(found)
+        return Exit.OK
+    if not found:
+        print("no shorts yet: create a batch with 'studio shorts new'", file=sys.stderr)
+    for item in found:
+        print(
+            f"{item['id']}  {item['status']:<9} {item['source_type']:<10} "
+            f"{item['variants']:>2} variants  {item['title']}"
+        )
+    return Exit.OK
+
+
+def run_show(args: argparse.Namespace, library: Library) -> int:
+    details = _batch(library, args.id)
+    if args.json:
+        print_json(details)
+        return Exit.OK
+    print(f"shorts {details['id']}: {details['title']}")
+    print(f"status: {details['status']}, from: {details['source_type']}")
+    print("variants:" if details["variants"] else "variants: none planned yet")
+    for variant in details["variants"]:
+        print(
+            f"  {variant['variant_id']} ({variant['format']}, {variant['status']}): "
+            f"{variant['hook']}"
+        )
+        print(f"    video: {variant['video'] or 'not rendered yet'}")
+    for job in details["jobs"]:
+        if job["status"] == "failed":
+            print(f"failed job {job['id']} ({job['type']}): {job['error']}")
     return Exit.OK

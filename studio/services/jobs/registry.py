@@ -37,6 +37,7 @@ SEED_JOB_TYPES = (
 )
 _BUILTIN_MODULES = (
     "studio.services.jobs.cinema",
+    "studio.services.jobs.planning",
     "studio.services.jobs.shorts",
     "studio.services.jobs.social",
 )

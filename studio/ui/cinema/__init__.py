@@ -1,0 +1,1 @@
+"""The Cinema tab: productions, script, asset bin, plan editor, preview, timeline, renders."""

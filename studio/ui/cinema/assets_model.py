@@ -1,0 +1,97 @@
+"""A production's files as the asset bin shows them, and their thumbnails (no Qt here).
+
+Thumbnails are made once per asset into ``<data dir>/thumbs`` (the store keeps only the files
+themselves) on a pool thread, so a bin of hundreds of photos opens at once and fills in.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageOps
+
+from studio.pipeline.sources import read_video_frame
+from studio.services.library.db import Library
+from studio.services.library.models import Production
+
+THUMB_SIZE = (240, 160)
+
+
+@dataclass(frozen=True)
+class AssetRow:
+    id: str
+    kind: str
+    name: str
+    size_bytes: int
+    path: Path
+    meta: dict[str, Any]
+
+    @property
+    def details(self) -> str:
+        """ "image · 640x360 · 52 KB": what the bin prints under the name."""
+        parts = [self.kind]
+        width, height = self.meta.get("width"), self.meta.get("height")
+        if width and height:
+            parts.append(f"{width}x{height}")
+        duration = self.meta.get("duration")
+        if isinstance(duration, int | float):
+            parts.append(f"{duration:.1f} s")
+        parts.append(human_size(self.size_bytes))
+        return " · ".join(parts)
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit in ("B", "KB") else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def production_assets(library: Library, production_id: str) -> list[AssetRow]:
+    """The production's files in their order."""
+    with library.session(readonly=True) as session:
+        production = session.get(Production, production_id)
+        if production is None:
+            return []
+        return [
+            AssetRow(
+                asset.id,
+                asset.kind,
+                asset.original_name,
+                asset.size_bytes,
+                library.store.path_of(asset.path),
+                dict(asset.meta or {}),
+            )
+            for asset in production.assets
+        ]
+
+
+def thumbnail(row: AssetRow, folder: Path) -> Path | None:
+    """A JPEG thumbnail of an image or a video's poster frame; None for other kinds."""
+    target = folder / f"{row.id}.jpg"
+    if target.exists():
+        return target
+    if row.kind == "image":
+        with Image.open(row.path) as opened:
+            picture = ImageOps.exif_transpose(opened).convert("RGB")
+    elif row.kind == "video":
+        duration = row.meta.get("duration")
+        at = min(1.0, float(duration) / 2) if isinstance(duration, int | float) else 0.0
+        picture = Image.fromarray(read_video_frame(row.path, at))
+    else:
+        return None
+    picture.thumbnail(THUMB_SIZE)
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{row.id}.{uuid.uuid4().hex[:8]}.partial.jpg"
+    try:
+        picture.save(temporary, "JPEG", quality=85)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target

@@ -1,0 +1,1 @@
+"""The Growth tab: posts and (once the cloud lands) connected accounts."""

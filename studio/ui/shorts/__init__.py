@@ -1,0 +1,1 @@
+"""The Shorts tab: hooks from a source, variants, and rendering them all."""

@@ -1,0 +1,232 @@
+"""``studio productions``: a script and a folder become a film through persisted jobs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from studio.services.jobs import FREE_TRIPS, LocalTrips
+from studio.services.library.models import Job, TripEntry
+from tests.commands import SCRIPT, library, photo_folder, script_file, studio
+from tests.conftest import REPO
+from tests.jobs.test_render_jobs import leftovers
+from tests.jobs.test_render_process import processes_mentioning
+from tests.media import probe
+
+Capsys = pytest.CaptureFixture[str]
+
+
+def new_production(capsys: Capsys, tmp_path: Path, script: str = SCRIPT) -> str:
+    made = studio(
+        capsys,
+        "productions", "new", "--title", "Lighthouse",
+        "--script", str(script_file(tmp_path, script)),
+        "--assets", str(photo_folder(tmp_path)),
+    )  # fmt: skip
+    assert made.code == 0, made.err
+    return made.out.strip()
+
+
+def trip_uses(data: Path) -> list[TripEntry]:
+    with library(data) as opened, opened.session() as session:
+        return list(session.scalars(select(TripEntry).where(TripEntry.kind == "use")))
+
+
+def test_new_imports_the_folder_and_show_prints_the_row_as_json(
+    data: Path, tmp_path: Path, capsys: Capsys
+) -> None:
+    photos = photo_folder(tmp_path)
+    (photos / "notes.bin").write_bytes(b"\x00\x01 not a picture")
+    made = studio(
+        capsys,
+        "productions", "new", "--title", "Lighthouse", "--style", "film_noir", "--mode", "pro",
+        "--script", str(script_file(tmp_path)), "--assets", str(photos), "--json",
+    )  # fmt: skip
+    assert made.code == 0, made.err
+    created = made.json()
+    assert "notes.bin" in made.err
+    assert "2 files linked" in made.err
+
+    shown = studio(capsys, "productions", "show", created["id"], "--json")
+    assert shown.code == 0
+    details = shown.json()
+    assert details == created
+    assert details["title"] == "Lighthouse"
+    assert (details["style"], details["mode"]) == ("film_noir", "pro")
+    assert details["status"] == "draft"
+    assert details["script_text"] == SCRIPT
+    assert sorted(a["name"] for a in details["assets"]) == ["harbor.jpg", "lighthouse.png"]
+    assert {a["kind"] for a in details["assets"]} == {"image"}
+    assert (details["plan_revisions"], details["plan"], details["jobs"]) == (0, None, [])
+    assert details["final_video"] is None
+
+    listed = studio(capsys, "productions", "list", "--json").json()
+    assert [item["id"] for item in listed] == [created["id"]]
+
+
+def test_bad_input_names_the_option_and_creates_nothing(
+    data: Path, tmp_path: Path, capsys: Capsys
+) -> None:
+    missing = studio(
+        capsys, "productions", "new", "--title", "X", "--script", str(tmp_path / "none.txt")
+    )
+    assert missing.code == 2
+    assert f"--script {tmp_path / 'none.txt'}: no such file" in missing.err
+    not_folder = studio(
+        capsys, "productions", "new", "--title", "X", "--assets", str(script_file(tmp_path))
+    )
+    assert not_folder.code == 2
+    assert "--assets" in not_folder.err
+    assert "not a folder" in not_folder.err
+    assert studio(capsys, "productions", "list", "--json").json() == []
+
+
+@pytest.mark.parametrize("verb", ["show", "run", "delete"])
+def test_an_unknown_id_is_named_with_exit_code_2(data: Path, capsys: Capsys, verb: str) -> None:
+    result = studio(capsys, "productions", verb, "abc")
+    assert result.code == 2
+    assert f"studio productions {verb}: no production 'abc'" in result.err
+
+
+def test_run_without_wait_queues_the_chain_once(data: Path, tmp_path: Path, capsys: Capsys) -> None:
+    production = new_production(capsys, tmp_path)
+    queued = studio(capsys, "productions", "run", production[:8], "--preset", "draft")
+    assert queued.code == 0, queued.err
+    job_ids = queued.out.split()
+    jobs = studio(capsys, "jobs", "list", "--json").json()
+    by_id = {job["id"]: job for job in jobs}
+    assert [by_id[job_id]["type"] for job_id in job_ids] == [
+        "cinema.plan",
+        "cinema.generate_assets",
+        "cinema.assemble",
+        "cinema.render",
+    ]
+    assert {job["status"] for job in jobs} == {"queued"}
+
+    again = studio(capsys, "productions", "run", production)
+    assert again.code == 0
+    assert "resuming the unfinished run" in again.err
+    assert again.out.split() == job_ids
+    assert len(studio(capsys, "jobs", "list", "--json").json()) == 4
+
+
+def test_a_run_with_no_trips_left_is_refused_before_anything_is_queued(
+    data: Path, tmp_path: Path, capsys: Capsys
+) -> None:
+    production = new_production(capsys, tmp_path)
+    with library(data) as opened:
+        LocalTrips(opened).use(FREE_TRIPS, idempotency_key="spent elsewhere")
+    refused = studio(capsys, "productions", "run", production, "--wait")
+    assert refused.code == 1
+    assert "this production's render needs 1 trip; the balance is 0" in refused.err
+    assert studio(capsys, "jobs", "list", "--json").json() == []
+
+
+def test_a_failed_job_ends_the_run_with_its_error_and_exit_code_1(
+    data: Path, tmp_path: Path, capsys: Capsys
+) -> None:
+    production = new_production(capsys, tmp_path, script="# Only a heading\n")
+    failed = studio(capsys, "productions", "run", production, "--wait", "--estimate")
+    assert failed.code == 1
+    assert "cinema.plan failed" in failed.err
+    assert "the script has no sentences to narrate" in failed.err
+    details = studio(capsys, "productions", "show", production, "--json").json()
+    assert details["status"] == "failed"
+    assert [job["status"] for job in details["jobs"]] == ["failed"] + ["cancelled"] * 3
+    assert trip_uses(data) == []
+
+
+def test_delete_removes_the_production_and_its_files(
+    data: Path, tmp_path: Path, capsys: Capsys
+) -> None:
+    production = new_production(capsys, tmp_path)
+    store = data / "store"
+    assert len([file for file in store.rglob("*") if file.is_file()]) == 2
+    deleted = studio(capsys, "productions", "delete", production)
+    assert deleted.code == 0, deleted.err
+    assert "2 files" in deleted.out
+    assert [file for file in store.rglob("*") if file.is_file()] == []
+    assert studio(capsys, "productions", "show", production).code == 2
+
+
+@pytest.mark.slow
+def test_run_wait_turns_a_script_and_two_photos_into_a_film(
+    data: Path, tmp_path: Path, capsys: Capsys
+) -> None:
+    production = new_production(capsys, tmp_path)
+    run = studio(
+        capsys, "productions", "run", production, "--wait", "--preset", "draft", "--estimate"
+    )
+    assert run.code == 0, run.err
+    film = Path(run.last_line)
+    assert film.is_absolute()
+    assert film.is_file()
+    assert "cinema.render" in run.err
+    assert "succeeded" in run.err
+
+    details = studio(capsys, "productions", "show", production, "--json").json()
+    assert details["status"] == "done"
+    assert details["final_video"] == str(film)
+    assert details["plan_revisions"] == 1
+    assert {job["status"] for job in details["jobs"]} == {"succeeded"}
+    assert probe(film).duration == pytest.approx(details["plan"]["duration_seconds"], abs=0.05)
+    assert len(trip_uses(data)) == 1
+    assert studio(capsys, "trips", "--json").json()["balance"] == FREE_TRIPS - 1
+
+
+LONG_SCRIPT = " ".join(
+    f"On day {number}, the keeper wrote down the colour of the sea and the shape of the clouds."
+    for number in range(1, 15)
+)
+
+
+def render_started(data: Path) -> bool:
+    with library(data) as opened, opened.session(readonly=True) as session:
+        render = session.scalar(select(Job).where(Job.type == "cinema.render"))
+        running = render is not None and render.status == "running" and render.progress > 0
+    return running and any(data.rglob("*.partial.mp4"))
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_render_is_resumed_by_jobs_work_with_one_trip(
+    data: Path, tmp_path: Path, capsys: Capsys
+) -> None:
+    production = new_production(capsys, tmp_path, LONG_SCRIPT)
+    queued = studio(capsys, "productions", "run", production, "--preset", "draft", "--estimate")
+    assert queued.code == 0, queued.err
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "studio", "jobs", "work"],
+        cwd=REPO,
+        env={**os.environ, "STUDIO_DATA_DIR": str(data)},
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while not render_started(data):
+            assert time.monotonic() < deadline, "the render started"
+            assert worker.poll() is None, "the worker is still running"
+            time.sleep(0.05)
+        os.kill(worker.pid, signal.SIGKILL)
+    finally:
+        worker.wait()
+    assert len(trip_uses(data)) == 1, "charged before the render started"
+
+    resumed = studio(capsys, "jobs", "work", "--until-idle")
+    assert resumed.code == 0, resumed.err
+    assert "resuming 1 interrupted job" in resumed.err
+
+    details = studio(capsys, "productions", "show", production, "--json").json()
+    assert details["status"] == "done"
+    assert probe(Path(details["final_video"])).duration == pytest.approx(
+        details["plan"]["duration_seconds"], abs=0.05
+    )
+    assert len(trip_uses(data)) == 1, "the resumed render did not charge again"
+    assert leftovers(data) == []
+    assert processes_mentioning(data) == [], "the orphaned render ended with its worker"
