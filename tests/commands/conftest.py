@@ -1,10 +1,13 @@
-"""Every command test gets its own library: STUDIO_DATA_DIR points into its temp folder."""
+"""Every command test gets its own library (STUDIO_DATA_DIR in its temp folder); ``fake`` is
+the fake OpenAI-compatible server of the LLM tests."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
+from tests.planning.test_llm import fake  # noqa: F401  (the fake OpenAI-compatible server)
 
 
 @pytest.fixture

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from studio.services.jobs import FREE_TRIPS, LocalTrips
-from studio.services.library.models import Job, TripEntry
+from studio.services.jobs import FREE_TRIPS, LocalRunner, LocalTrips
+from studio.services.library.models import Job, Production, TripEntry
 from tests.commands import SCRIPT, library, photo_folder, script_file, studio
 from tests.conftest import REPO
 from tests.jobs.test_render_jobs import leftovers
 from tests.jobs.test_render_process import processes_mentioning
 from tests.media import probe
+from tests.planning.test_llm import SCRIPT as LLM_SCRIPT
+from tests.planning.test_llm import Fake, plan_answer
 
 Capsys = pytest.CaptureFixture[str]
 
@@ -230,3 +234,55 @@ def test_a_worker_killed_mid_render_is_resumed_by_jobs_work_with_one_trip(
     assert len(trip_uses(data)) == 1, "the resumed render did not charge again"
     assert leftovers(data) == []
     assert processes_mentioning(data) == [], "the orphaned render ended with its worker"
+
+
+def plan_alone(capsys: Capsys, data: Path, production: str) -> dict[str, Any]:
+    """Run only ``cinema.plan`` for the production; its job as ``jobs show --json`` prints it."""
+    with library(data) as opened:
+        runner = LocalRunner(opened)
+        job = runner.enqueue("cinema.plan", {"estimate": True}, production_id=production)
+    worked = studio(capsys, "jobs", "work", "--until-idle")
+    assert worked.code == 0, worked.err
+    shown: dict[str, Any] = studio(capsys, "jobs", "show", job.id, "--json").json()
+    return shown
+
+
+def test_a_configured_llm_plans_first_with_the_library_ids_of_the_files(
+    data: Path, tmp_path: Path, capsys: Capsys, fake: Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    production = new_production(capsys, tmp_path, LLM_SCRIPT)
+    photo = studio(capsys, "productions", "show", production, "--json").json()["assets"][0]["id"]
+    answer = plan_answer()
+    answer["visual_plan"]["scenes"][0]["shots"][0]["source"]["asset_id"] = photo
+    fake.reply(answer)
+    monkeypatch.setenv("STUDIO_LLM_BASE_URL", fake.url)
+
+    job = plan_alone(capsys, data, production)
+    assert job["result"]["source"] == "llm"
+    brief = json.dumps(fake.requests[0])
+    assert photo in brief
+    assert "harbor" in brief
+    with library(data) as opened, opened.session() as session:
+        plan = session.get(Production, production).current_plan().plan  # type: ignore[union-attr]
+    assert plan["production_id"] == production
+    first_shot = plan["visual_plan"]["scenes"][0]["shots"][0]
+    assert first_shot["source"]["asset_id"] == photo
+    beats = [beat for scene in plan["script"]["scenes"] for beat in scene["beats"]]
+    assert beats[0]["end_time"] != 6, "re-timed by the speech clock"
+
+
+def test_an_llm_that_fails_is_logged_and_the_offline_planner_plans(
+    data: Path, tmp_path: Path, capsys: Capsys, fake: Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    production = new_production(capsys, tmp_path)
+    fake.fail(401, "bad key")
+    monkeypatch.setenv("STUDIO_LLM_BASE_URL", fake.url)
+    monkeypatch.setenv("STUDIO_LLM_API_KEY", "wrong")
+
+    job = plan_alone(capsys, data, production)
+    assert job["status"] == "succeeded"
+    assert job["result"]["source"] == "offline"
+    logs = [event["message"] for event in job["events"] if event["kind"] == "log"]
+    assert any("the LLM could not plan" in line and "STUDIO_LLM_API_KEY" in line for line in logs)
+    details = studio(capsys, "productions", "show", production, "--json").json()
+    assert (details["status"], details["plan"]["source"]) == ("planned", "offline")

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from studio.services.jobs import FREE_TRIPS
-from tests.commands import script_file, studio
+from studio.services.library.models import Asset, ShortVariant
+from tests.commands import library, script_file, studio
 from tests.media import probe
+from tests.planning.test_shorts_video import time_coded_video
 
 Capsys = pytest.CaptureFixture[str]
 
@@ -87,3 +89,38 @@ def test_run_wait_renders_the_variants_of_an_idea(data: Path, capsys: Capsys) ->
     assert clip.duration == pytest.approx(variant["duration_seconds"], abs=0.05)
     assert clip.height > clip.width
     assert studio(capsys, "trips", "--json").json()["balance"] == FREE_TRIPS - 1
+
+
+@pytest.mark.slow
+def test_a_video_is_imported_with_its_subtitles_and_its_clip_is_stored(
+    data: Path, tmp_path: Path, capsys: Capsys
+) -> None:
+    video = time_coded_video(tmp_path / "talk.mp4")
+    (tmp_path / "talk.srt").write_text(
+        "1\n00:00:00,500 --> 00:00:03,000\nMost people sleep the wrong way.\n\n"
+        "2\n00:00:09,600 --> 00:00:11,500\nHere are three things that actually work.\n",
+        encoding="utf-8",
+    )
+    made = studio(capsys, "shorts", "new", str(video), "--from", "video", "--duration", "8")
+    assert made.code == 0, made.err
+    assert "the subtitles talk.srt come with it" in made.err
+    batch_id = made.out.strip()
+    run = studio(capsys, "shorts", "run", batch_id, "--wait", "--preset", "draft")
+    assert run.code == 0, run.err
+
+    batch = studio(capsys, "shorts", "show", batch_id, "--json").json()
+    [variant] = batch["variants"]
+    assert variant["hook"] in {
+        "Here are three things that actually work.",
+        "Most people sleep the wrong way.",
+    }
+    assert Path(variant["video"]).is_file()
+    with library(data) as opened, opened.session() as session:
+        row = session.get(ShortVariant, variant["id"])
+        assert row is not None
+        clip_id = row.plan["visual_plan"]["source"]["asset_id"]
+        clip = session.get(Asset, clip_id)
+        assert clip is not None, "the cut clip is an asset of the library"
+        assert clip_id != batch["source"]["asset_id"], "the clip, not the whole video"
+        assert clip.kind == "video"
+        assert opened.store.path_of(clip.path).is_file()

@@ -404,7 +404,8 @@ def plan_shorts_variants(payload: Mapping[str, Any], ctx: JobContext) -> Mapping
                 f"{len(ranked)} hooks"
             )
         chosen = [ranked[rank - 1] for rank in ranks]
-        ctx.progress(0.2, f"planning {len(chosen) * len(formats)} variants")
+        count = len(chosen) * len(formats)
+        ctx.progress(0.2, f"planning {count} variant{'' if count == 1 else 's'}")
         clips = ctx.work_dir / "clips"
         try:
             plans = _plans_for(material, chosen, formats, duration, _clock(payload), clips, ctx.log)
