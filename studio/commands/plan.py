@@ -13,13 +13,10 @@ script, keeping its style, size, voice and limits unless options say otherwise; 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import uuid
 from pathlib import Path
 
-from studio.commands import Exit
+from studio.commands import Exit, write_json_atomic
 from studio.pipeline.generate.provider import LocalMedia
 from studio.pipeline.generate.voice import VoiceError
 from studio.planning.assets import AssetInfo, scan_assets
@@ -202,14 +199,7 @@ def _write(plan: ProductionPlan, path: Path) -> None:
     """Validated, then written whole or not at all."""
     data = plan.model_dump(mode="json")
     parse_document(data, DocumentKind.PRODUCTION_PLAN)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.partial")
-    try:
-        with temporary.open("x", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2)
-            handle.write("\n")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    write_json_atomic(data, path)
 
 
 def _count(number: int, noun: str) -> str:

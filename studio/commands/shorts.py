@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from studio.commands import Exit
+from studio.commands import Exit, write_json_atomic
 from studio.commands.jobs import (
     CommandError,
     chain_failure,
@@ -249,16 +247,8 @@ def _chosen(material: Material, numbers: list[int]) -> list[HookCandidate]:
 
 def _write(plan: ShortsPlan, folder: Path) -> Path:
     """Write to a temporary file in the folder, then move it into place."""
-    data = plan.model_dump(mode="json")
     path = folder / f"{plan.variant_id}.json"
-    temporary = folder / f".{plan.variant_id}.{uuid.uuid4().hex[:12]}.partial.json"
-    try:
-        with temporary.open("x", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2)
-            handle.write("\n")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    write_json_atomic(plan.model_dump(mode="json"), path)
     return path
 
 
