@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 done, 1 failed, 2 bad input.",
     )
     parser.add_argument("--version", action="version", version=f"studio {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation in a few seconds (ffmpeg, fonts, voice, a render, Qt)",
+    )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for verb in VERBS:
         verb.register(subparsers)
@@ -56,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code. With no command, open the desktop app."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from studio.selftest import main as self_test  # noqa: PLC0415
+
+        return self_test()
     if not hasattr(args, "run"):
         # Imported here so the command line and the core never load Qt.
         from studio.ui.app import run_app  # noqa: PLC0415
