@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio.services.jobs import LocalRunner
 from studio.services.library.db import Library
+from studio.services.settings import apply_to_environment
 from studio.ui.main_window import MainWindow
 from studio.ui.theme import apply_theme
 
@@ -80,6 +81,7 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         print(f"studio: the library cannot be opened: {error}", file=sys.stderr)
         return 1
+    apply_to_environment(library.data_dir)
     previous_hook, sys.excepthook = sys.excepthook, show_unexpected_error
     try:
         window = MainWindow(library, LocalRunner(library, workers=2), QSettings())

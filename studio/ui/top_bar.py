@@ -1,22 +1,16 @@
-"""The bar above the tabs: the brand, the account, the trips balance and Settings."""
+"""The bar above the tabs: the brand, the account, the trips balance, Brand kit and Settings."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from studio.services.jobs import trips_for
 from studio.services.library.db import Library
 from studio.services.library.models import LOCAL_ACCOUNT_ID, Account
+from studio.ui.dialogs.brand_kit import BrandKitDialog
+from studio.ui.dialogs.settings import SettingsDialog
 
 
 def account_email(library: Library) -> str | None:
@@ -25,38 +19,14 @@ def account_email(library: Library) -> str | None:
         return account.user_email if account is not None else None
 
 
-class SettingsDialog(QDialog):
-    """Where things are today; keys, encoder and voice choices arrive with their issue."""
-
-    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Settings")
-        form = QFormLayout()
-        data = QLabel(str(library.data_dir))
-        data.setWordWrap(True)
-        form.addRow("Library folder", data)
-        form.addRow("Database", QLabel(library.url.render_as_string(hide_password=True)))
-        note = QLabel(
-            "API keys (stored in the system keyring), the cloud address, the export folder, the "
-            "encoder and the voice are set here in a coming version. Studio works fully offline "
-            "without any of them."
-        )
-        note.setObjectName("Muted")
-        note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
-        self.resize(520, 220)
-
-
 class TopBar(QFrame):
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("TopBar")
         self.library = library
+        self.current_production: Callable[[], str | None] = lambda: None
+        """The open production's id, whose images the brand kit offers first as the logo; the
+        window sets it."""
         brand = QLabel("STUDIO")
         brand.setObjectName("Brand")
         self.account = QLabel("Signed out")
@@ -64,6 +34,9 @@ class TopBar(QFrame):
         self.trips = QLabel("")
         self.trips.setObjectName("Trips")
         self.trips.setToolTip("Trips pay for renders: one per film, one per short.")
+        self.brand_kit_button = QPushButton("Brand kit...")
+        self.brand_kit_button.setToolTip("Colours, logo and caption look for every render")
+        self.brand_kit_button.clicked.connect(self.open_brand_kit)
         self.settings_button = QPushButton("Settings")
         self.settings_button.clicked.connect(self.open_settings)
         layout = QHBoxLayout(self)
@@ -74,6 +47,7 @@ class TopBar(QFrame):
         layout.addSpacing(16)
         layout.addWidget(self.trips)
         layout.addSpacing(16)
+        layout.addWidget(self.brand_kit_button)
         layout.addWidget(self.settings_button)
         self.refresh()
 
@@ -83,5 +57,14 @@ class TopBar(QFrame):
         balance = trips_for(self.library).balance()
         self.trips.setText(f"{balance} trip{'s' if balance != 1 else ''}")
 
+    def settings_dialog(self) -> SettingsDialog:
+        return SettingsDialog(self.library, self)
+
+    def brand_kit_dialog(self) -> BrandKitDialog:
+        return BrandKitDialog(self.library, self.current_production(), self)
+
     def open_settings(self) -> None:
-        SettingsDialog(self.library, self).exec()
+        self.settings_dialog().exec()
+
+    def open_brand_kit(self) -> None:
+        self.brand_kit_dialog().exec()

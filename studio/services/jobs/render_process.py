@@ -6,6 +6,9 @@ process group, ffmpeg included, within a fraction of a second. What a render lea
 runs is known and removed here on cancel, on failure and before a re-run after a crash: the
 encoder's ``.STEM.*.partial.mp4`` beside the output, and the scratch folder (the child's TMPDIR)
 that holds the audio mix.
+
+Unless the caller names them, the user's settings choose the brand kit (the active one in the
+library, written to the scratch folder, its logo linked into the asset folder) and the encoder.
 """
 
 from __future__ import annotations
@@ -20,10 +23,14 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from studio.services.brand import BrandKitInvalid, active_brand_kit, link_logo, write_brand_kit
 from studio.services.jobs.context import JobCancelled, JobContext
+from studio.services.library.db import Library
+from studio.services.settings import AUTO_ENCODER, SettingsError, load_settings
 
 TERMINATE_GRACE = 0.3
 """Seconds a cancelled render gets to remove its own partial file before it is killed."""
@@ -63,6 +70,7 @@ def render_command(
     *,
     placeholders: bool = False,
     brand_kit: Path | None = None,
+    encoder: str | None = None,
 ) -> list[str]:
     command = [sys.executable, "-m", "studio.services.jobs.child", "render", str(plan_path)]
     command += ["-o", str(out_path), "--progress", "json", "--preset", preset]
@@ -70,6 +78,8 @@ def render_command(
         command += ["--assets", str(assets)]
     if brand_kit is not None:
         command += ["--brand-kit", str(brand_kit)]
+    if encoder is not None:
+        command += ["--encoder", encoder]
     if placeholders:
         command.append("--placeholders")
     return command
@@ -84,21 +94,30 @@ def run_render_process(
     *,
     placeholders: bool = False,
     brand_kit: Path | None = None,
+    encoder: str | None = None,
 ) -> Mapping[str, Any]:
     """Render ``plan_path`` to ``out_path`` in a child process; returns its ``done`` record.
 
-    Raises JobCancelled when ``ctx.cancelled`` is set (nothing is left behind) and RenderFailed
-    when the render fails (its message is the child's error).
+    ``brand_kit`` and ``encoder`` left out come from the settings of ``ctx.library``'s data
+    folder (see ``render_defaults``). Raises JobCancelled when ``ctx.cancelled`` is set (nothing
+    is left behind) and RenderFailed when the render fails (its message is the child's error).
     """
     clean_render_leftovers(out_path)
     scratch = scratch_dir(out_path)
     scratch.mkdir(parents=True)
     env = {**os.environ, "TMPDIR": str(scratch), "TEMP": str(scratch), "TMP": str(scratch)}
-    command = render_command(
-        plan_path, out_path, assets, preset, placeholders=placeholders, brand_kit=brand_kit
-    )
     errors_path = scratch / "stderr.txt"
     try:
+        defaults = render_defaults(ctx, scratch, assets, with_kit=brand_kit is None)
+        command = render_command(
+            plan_path,
+            out_path,
+            defaults.assets if assets is None else assets,
+            preset,
+            placeholders=placeholders,
+            brand_kit=brand_kit or defaults.brand_kit,
+            encoder=encoder or defaults.encoder,
+        )
         with errors_path.open("wb") as errors:
             child = subprocess.Popen(
                 command,
@@ -118,6 +137,43 @@ def run_render_process(
         raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class RenderDefaults:
+    """What the settings add to a render: a brand kit file, an encoder, an asset folder made
+    only to hold the logo when the render had none."""
+
+    brand_kit: Path | None = None
+    encoder: str | None = None
+    assets: Path | None = None
+
+
+def render_defaults(
+    ctx: JobContext, scratch: Path, assets: Path | None, *, with_kit: bool = True
+) -> RenderDefaults:
+    """The chosen encoder and, ``with_kit``, the active brand kit (written into ``scratch``, its
+    logo linked into ``assets``). A broken settings file or kit is logged and the render goes on
+    without it: the user's film matters more than their defaults."""
+    library: Library | None = ctx.library  # None where a render runs without a library
+    if library is None:
+        return RenderDefaults()
+    try:
+        settings = load_settings(library.data_dir)
+        saved = active_brand_kit(library) if with_kit else None
+    except (SettingsError, BrandKitInvalid) as error:
+        ctx.log(f"settings not applied: {error}")
+        return RenderDefaults()
+    encoder = None if settings.encoder == AUTO_ENCODER else settings.encoder
+    if saved is None:
+        return RenderDefaults(encoder=encoder)
+    kit_path = write_brand_kit(saved.kit, scratch / "brand_kit.json")
+    ctx.log(f"brand kit: {saved.name}")
+    logo_folder = assets if assets is not None else scratch / "assets"
+    if saved.kit.logo_asset_id is not None and not link_logo(library, saved.kit, logo_folder):
+        ctx.log(f"brand kit: logo {saved.kit.logo_asset_id} is not in the library; no logo")
+    made = logo_folder if assets is None and logo_folder.exists() else None
+    return RenderDefaults(kit_path, encoder, made)
 
 
 def _own_group() -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Dialogs reached from the top bar: Settings and the brand kit."""
