@@ -75,7 +75,7 @@ def test_the_tables_compile_for_postgres() -> None:
     ddl = str(CreateTable(Base.metadata.tables["job"]).compile(dialect=dialect))
     assert "created_at TIMESTAMP WITH TIME ZONE NOT NULL" in ddl
     assert "payload JSON NOT NULL" in ddl
-    assert len(Base.metadata.tables) == 13
+    assert len(Base.metadata.tables) == 14
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(library: Library) -> None:
@@ -268,4 +268,4 @@ def test_two_processes_open_a_fresh_library_and_enqueue_at_once(tmp_path: Path) 
         revision = session.execute(text("SELECT version_num FROM alembic_version")).all()
     library.close()
     assert keys == {f"w{worker}:{number}" for worker in range(2) for number in range(40)}
-    assert revision == [("0001",)]
+    assert revision == [("0002",)]

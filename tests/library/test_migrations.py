@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import redirect_stdout
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, select
 
-from studio.services.library import Library, alembic_config, migrate
-from studio.services.library.models import Base, Job, PlanRevision, Production
+from studio.services.library import Library, alembic_config, make_engine, migrate
+from studio.services.library.models import (
+    Base,
+    Job,
+    PlanRevision,
+    PostMetric,
+    Production,
+    SocialPost,
+)
 
 TABLES = {
     "account",
@@ -30,6 +38,7 @@ TABLES = {
     "shorts",
     "social_account",
     "social_post",
+    "post_metric",
     "trip_entry",
 }
 
@@ -54,7 +63,7 @@ def _revision(library: Library) -> str | None:
 
 def test_fresh_library_is_at_head_with_every_table(library: Library) -> None:
     assert _tables(library) == TABLES
-    assert _revision(library) == "0001"
+    assert _revision(library) == "0002"
     assert (library.data_dir / "library.db").is_file()
 
 
@@ -99,6 +108,49 @@ def test_rows_survive_reopening_and_a_round_trip_leaves_a_working_library(
     with reopened.session() as session:
         assert session.scalars(select(Production.title)).all() == ["after the round trip"]
     reopened.close()
+
+
+def test_a_0001_library_upgrades_to_post_metrics_with_its_posts_kept(tmp_path: Path) -> None:
+    """A library made before metric rows existed opens, gains the table, keeps its posts."""
+    data = tmp_path / "old"
+    data.mkdir()
+    engine = make_engine(f"sqlite:///{data / 'library.db'}")
+    migrate(engine, "0001")
+    with engine.begin() as connection:
+        assert "post_metric" not in inspect(connection).get_table_names()
+        connection.execute(
+            SocialPost.__table__.insert().values(
+                id="p1",
+                platforms=["tiktok"],
+                title="Sleep better",
+                caption="Three tips",
+                hashtags=["#sleep"],
+                status="published",
+                metrics={"tiktok": {"views": 40}},
+                external_ids={"tiktok": "local:tiktok:p1"},
+                created_at=datetime(2026, 1, 1, tzinfo=UTC),
+            )
+        )
+    engine.dispose()
+
+    upgraded = Library.open(data=data)
+    assert _revision(upgraded) == "0002"
+    at = datetime(2026, 1, 2, 8, 0, tzinfo=UTC)
+    with upgraded.session() as session:
+        post = session.get(SocialPost, "p1")
+        assert post is not None
+        assert (post.title, post.metrics) == ("Sleep better", {"tiktok": {"views": 40}})
+        session.add(PostMetric(post_id="p1", platform="tiktok", fetched_at=at, views=40))
+    with upgraded.session(readonly=True) as session:
+        saved = session.scalars(select(PostMetric)).one()
+        assert (saved.post_id, saved.views, saved.likes, saved.fetched_at) == ("p1", 40, 0, at)
+        assert saved.watch_time_seconds is None
+
+    migrate(upgraded.engine, "0001", down=True)
+    assert "post_metric" not in _tables(upgraded)
+    with upgraded.session(readonly=True) as session:
+        assert session.scalars(select(SocialPost.title)).all() == ["Sleep better"]
+    upgraded.close()
 
 
 def _differences(library: Library, metadata: MetaData) -> list[Any]:

@@ -97,6 +97,6 @@ def test_growth_lists_the_library_posts_and_explains_the_disabled_connects(
     table = window.growth.posts
     assert table.rowCount() == 1
     row = [table.item(0, column).text() for column in range(table.columnCount())]
-    assert row[:3] == ["Sleep better tonight", "tiktok, youtube", "scheduled"]
+    assert row[:3] == ["Sleep better tonight", "TikTok, YouTube", "scheduled"]
     assert row[4:6] == ["150", "7"]
     assert not window.growth.empty.isVisible()

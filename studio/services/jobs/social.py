@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from studio.services.jobs.context import JobContext
 from studio.services.jobs.library_files import JobInputError
 from studio.services.jobs.registry import job_type
-from studio.services.library.models import ShortVariant, SocialPost, utcnow
+from studio.services.library.models import PostMetric, ShortVariant, SocialPost, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -199,20 +199,61 @@ def publish_post(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, An
     return {"post_id": details.id, "external_ids": done}
 
 
+COUNTS = ("views", "likes", "comments", "shares")
+"""The numbers a ``PostMetric`` row keeps; a client may add others to the summary."""
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _count(value: object) -> int | None:
+    number = _number(value)
+    return None if number is None else int(number)
+
+
+def metric_row(
+    post_id: str, platform: str, numbers: Mapping[str, Any], fetched_at: datetime
+) -> PostMetric | None:
+    """The time-series row for one platform's numbers, or None when it gave none (the local
+    outbox): an empty fetch is not a zero, and charting it as one would mislead."""
+    counts = {key: _count(numbers.get(key)) for key in COUNTS}
+    if all(value is None for value in counts.values()):
+        return None
+    return PostMetric(
+        post_id=post_id,
+        platform=platform,
+        fetched_at=fetched_at,
+        **{key: value or 0 for key, value in counts.items()},
+        watch_time_seconds=_number(numbers.get("watch_time_seconds")),
+    )
+
+
 @job_type("social.fetch_metrics", network=True)
 def fetch_metrics(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, Any]:
-    """Fetch the numbers of each platform a post was published on, into ``metrics``."""
+    """Fetch the numbers of each platform a post was published on.
+
+    ``metrics`` keeps the latest numbers per platform; each fetch with numbers also appends a
+    ``PostMetric`` row per platform, all stamped with one time so a fetch is one point.
+    """
     with ctx.library.session() as session:
         post = _post(session, payload)
         details = _details(session, post, ctx)
         published = dict(post.external_ids)
     client = social_for(ctx.library)
+    fetched_at = utcnow()
     fetched: dict[str, Any] = {}
     for platform, external_id in published.items():
         ctx.cancelled.raise_if_cancelled()
         numbers = client.fetch_metrics(details, platform, str(external_id))
-        fetched[platform] = {**numbers, "fetched_at": utcnow().isoformat()}
+        fetched[platform] = {**numbers, "fetched_at": fetched_at.isoformat()}
     with ctx.library.session() as session:
         row = _post(session, payload)
         row.metrics = {**row.metrics, **fetched}
+        for platform, numbers in fetched.items():
+            metric = metric_row(details.id, platform, numbers, fetched_at)
+            if metric is not None:
+                session.add(metric)
     return {"post_id": details.id, "metrics": fetched}

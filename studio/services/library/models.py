@@ -1,4 +1,5 @@
-"""The library's tables: productions, assets, shorts, jobs, social posts, brand kits, the account.
+"""The library's tables: productions, assets, shorts, jobs, social posts and their metrics, brand
+kits, the account.
 
 Ids are uuid4 hex strings (assets: the sha256 of their bytes), so rows can be created offline and
 later synced without clashes. Times are timezone-aware UTC in Python on every dialect
@@ -332,6 +333,27 @@ class SocialPost(Base):
     metrics: Mapped[JSONDict] = mapped_column(default=dict)
     external_ids: Mapped[JSONDict] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PostMetric(Base):
+    """One fetch of one platform's numbers for a post: the rows over time make the series.
+
+    ``SocialPost.metrics`` keeps only the latest numbers; these rows keep every fetch, so a
+    creator sees a short grow. Counts are totals as of ``fetched_at``, not increments.
+    """
+
+    __tablename__ = "post_metric"
+    __table_args__ = (Index("ix_post_metric_post_id_fetched_at", "post_id", "fetched_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    post_id: Mapped[str] = mapped_column(ForeignKey("social_post.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    fetched_at: Mapped[datetime]
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    likes: Mapped[int] = mapped_column(Integer, default=0)
+    comments: Mapped[int] = mapped_column(Integer, default=0)
+    shares: Mapped[int] = mapped_column(Integer, default=0)
+    watch_time_seconds: Mapped[float | None] = mapped_column(Float)
 
 
 class BrandKit(Base):

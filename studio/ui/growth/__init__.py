@@ -1,1 +1,1 @@
-"""The Growth tab: posts and (once the cloud lands) connected accounts."""
+"""The Growth tab: accounts, posts and calendar, composer, analytics (one module each)."""
