@@ -272,3 +272,50 @@ def test_render_variants_refuses_when_the_balance_cannot_cover_them(
     with library.session() as session:
         statuses = session.scalars(select(Job.status)).all()
     assert statuses == ["failed"]
+
+
+@pytest.mark.parametrize(
+    ("preset", "size"), [("vertical_9_16", (540, 960)), ("square_1_1", (540, 540))]
+)
+def test_an_export_renders_the_same_plan_reframed_into_the_chosen_folder(
+    data: Path, tmp_path: Path, preset: str, size: tuple[int, int]
+) -> None:
+    library = open_library(data)
+    film = planned_production(library, tmp_path, seconds=1, fps=10)
+    runner = runner_for(library)
+    out = tmp_path / "exports" / f"Test film - {preset}.mp4"
+    job = runner.enqueue(
+        "cinema.render",
+        {"preset": "draft", "export": preset, "out": str(out), "plan_revision": 1},
+        production_id=film,
+    )
+    runner.run_until_idle(timeout=120)
+    info = runner.get(job.id)
+    assert info.status == "succeeded", info.error
+    assert (info.result or {})["video"] == str(out)
+    assert (info.result or {})["export"] == preset
+    video = probe(out)
+    assert (video.width, video.height, video.frames) == (*size, 10)
+    assert sorted(path.name for path in out.parent.iterdir()) == [out.name]
+    production = production_row(library, film)
+    assert production.final_video is None, "an export is not the production's film"
+    assert LocalTrips(library).balance() == FREE_TRIPS - 1
+    assert leftovers(data) == []
+
+
+def test_an_export_with_an_unknown_preset_is_refused_naming_it(data: Path, tmp_path: Path) -> None:
+    library = open_library(data)
+    film = planned_production(library, tmp_path, seconds=1, fps=10)
+    runner = runner_for(library)
+    out = tmp_path / "film.mp4"
+    job = runner.enqueue(
+        "cinema.render", {"export": "cinemascope", "out": str(out)}, production_id=film
+    )
+    runner.run_until_idle(timeout=60)
+    refused = runner.get(job.id)
+    assert refused.status == "failed"
+    assert refused.error is not None
+    assert "'cinemascope'" in refused.error
+    assert "square_1_1" in refused.error
+    assert not out.exists()
+    assert LocalTrips(library).balance() == FREE_TRIPS

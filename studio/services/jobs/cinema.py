@@ -8,17 +8,23 @@ in every payload. ``cinema.plan`` lives with the planner and is registered there
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
 from studio.pipeline.assemble import assemble
+from studio.pipeline.export_presets import ExportPreset, export_preset, retarget_plan
 from studio.pipeline.generate.assets import generate_assets
 from studio.pipeline.ingest import ImportResult, import_paths
 from studio.services.jobs.context import JobCancelled, JobContext
 from studio.services.jobs.library_files import (
+    JobInputError,
     asset_folder,
     current_plan,
     plan_model,
@@ -95,11 +101,20 @@ def ingest(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, Any]:
     }
 
 
-def _prepare(payload: Mapping[str, Any], ctx: JobContext) -> tuple[str, int, dict[str, Any], Path]:
-    """The production's id, plan revision number, plan JSON and a folder of its assets."""
+def _prepare(
+    payload: Mapping[str, Any], ctx: JobContext, revision: int | None = None
+) -> tuple[str, int, dict[str, Any], Path]:
+    """The production's id, plan revision number (``revision``, else the latest), plan JSON
+    and a folder of its assets."""
     with ctx.library.session() as session:
         production = production_of(session, payload)
-        number, plan = current_plan(production)
+        if revision is None:
+            number, plan = current_plan(production)
+        else:
+            found = next((r for r in production.plan_revisions if r.number == revision), None)
+            if found is None:
+                raise JobInputError(f"production {production.id} has no plan {revision}")
+            number, plan = found.number, dict(found.plan)
         own = [link.asset_id for link in production.asset_links]
         assets = asset_folder(session, ctx.library.store, plan, own, ctx.work_dir / "assets")
         return production.id, number, plan, assets
@@ -140,6 +155,27 @@ def assemble_plan(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, A
     }
 
 
+@dataclass(frozen=True)
+class _Export:
+    preset: ExportPreset
+    out: Path
+
+
+def _export_of(payload: Mapping[str, Any]) -> _Export | None:
+    """The export a render payload asks for (``export`` and ``out``), checked; None for none."""
+    key = payload.get("export")
+    if key is None:
+        return None
+    try:
+        preset = export_preset(str(key))
+    except ValueError as error:
+        raise JobInputError(str(error)) from None
+    out = payload.get("out")
+    if not isinstance(out, str) or not out.lower().endswith(".mp4"):
+        raise JobInputError(f"export: out must name an .mp4 file, got {out!r}")
+    return _Export(preset, Path(out))
+
+
 @job_type("cinema.render", resumable=True)
 def render(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, Any]:
     """Render the latest plan to the production's final video; one trip per production run.
@@ -148,7 +184,18 @@ def render(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, Any]:
     charged before the child render starts, under the job's idempotency key, so a retried or
     resumed render never charges twice. A render that finished before a crash is not redone:
     the checkpoint names its file.
+
+    An export (``export``: a key of EXPORT_PRESETS, ``out``: the .mp4 to write, optional
+    ``plan_revision``) renders that plan re-framed at the preset's size into ``out``, and leaves
+    the production's own video and status alone. It is a render, so it costs a trip too.
     """
+    export = _export_of(payload)
+    if export is None:
+        return _render_film(payload, ctx)
+    return _render_export(payload, ctx, export)
+
+
+def _render_film(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, Any]:
     production_id, number, plan, assets = _prepare(payload, ctx)
     _set_status(ctx, production_id, "rendering")
     try:
@@ -194,6 +241,61 @@ def render(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, Any]:
         "encoder": done.get("encoder"),
         "trip_entry": use.entry_id,
     }
+
+
+def _render_export(
+    payload: Mapping[str, Any], ctx: JobContext, export: _Export
+) -> Mapping[str, Any]:
+    revision = payload.get("plan_revision")
+    production_id, number, plan, assets = _prepare(
+        payload, ctx, int(revision) if revision is not None else None
+    )
+    try:
+        plan = retarget_plan(plan, export.preset)
+    except ValueError as error:
+        raise JobInputError(f"production {production_id}, plan {number}: {error}") from None
+    use = trips_for(ctx.library).use(
+        1, idempotency_key=ctx.idempotency_key, production_id=production_id, what="this export"
+    )
+    ctx.log("trip already charged for this run" if use.repeated else "1 trip charged")
+    done = ctx.checkpoint.get("exported")
+    if not (isinstance(done, dict) and export.out.exists()):
+        rendered = ctx.work_dir / "render" / f"{production_id}-{export.preset.key}.mp4"
+        rendered.parent.mkdir(parents=True, exist_ok=True)
+        plan_path = ctx.work_dir / "plan.json"
+        plan_path.write_text(json.dumps(plan), encoding="utf-8")
+        done = dict(
+            run_render_process(
+                plan_path,
+                rendered,
+                assets,
+                str(payload.get("preset", "final")),
+                ctx.part(0.0, RENDER_SHARE),
+                placeholders=bool(payload.get("placeholders", False)),
+            )
+        )
+        _move_into_place(rendered, export.out)
+        ctx.save_checkpoint({"exported": done})
+    ctx.progress(1.0, f"exported {export.out.name}")
+    return {
+        "video": str(export.out),
+        "export": export.preset.key,
+        "plan_revision": number,
+        "frames": done.get("frames"),
+        "encoder": done.get("encoder"),
+        "trip_entry": use.entry_id,
+    }
+
+
+def _move_into_place(source: Path, target: Path) -> None:
+    """Move a finished file to ``target`` so that ``target`` never exists half-written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.parent / f".{target.stem}.{uuid.uuid4().hex[:8]}.partial.mp4"
+    try:
+        shutil.move(source, temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _set_status(ctx: JobContext, production_id: str, status: str) -> None:

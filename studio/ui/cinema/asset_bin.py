@@ -1,18 +1,21 @@
 """The asset bin: a production's files as cards with thumbnails and kind badges.
 
-Files, folders and zips dropped from the file manager (or picked in a dialog) become a
+Cards drag out (``ASSET_MIME``) onto the plan's shots, to show that file in the shot. Files,
+folders and zips dropped from the file manager (or picked in a dialog) become a
 ``cinema.ingest`` job; each rejected file is listed under the bin with its reason while the rest
 of the batch imports. Thumbnails are made on a pool thread and appear as they arrive.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -45,7 +48,7 @@ from PySide6.QtWidgets import (
 
 from studio.ui import theme
 from studio.ui.background import run_in_background
-from studio.ui.cinema.assets_model import AssetRow, thumbnail
+from studio.ui.cinema.assets_model import ASSET_MIME, AssetRow, encode_asset_drag, thumbnail
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 CARD = QSize(172, 150)
@@ -96,6 +99,19 @@ class AssetListModel(QAbstractListModel):
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.assets)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:
+        return [ASSET_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        rows = sorted({index.row() for index in indexes if index.isValid()})
+        mime = QMimeData()
+        mime.setData(ASSET_MIME, encode_asset_drag([self.assets[row] for row in rows]))
+        return mime
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.assets):
@@ -198,6 +214,7 @@ class AssetBinView(QListView):
         self.setSpacing(4)
         self.setUniformItemSizes(True)
         self.setItemDelegate(AssetCardDelegate(self))
+        self.setDragEnabled(True)
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)
         self.setDropIndicatorShown(False)
@@ -238,7 +255,9 @@ class AssetBin(QWidget):
         add_folder = QPushButton("Add folder…")
         add_files.clicked.connect(self._pick_files)
         add_folder.clicked.connect(self._pick_folder)
-        hint = QLabel("Drop photos, clips, music, folders or zips here")
+        hint = QLabel(
+            "Drop photos, clips, music, folders or zips here; drag a card onto a shot to use it"
+        )
         hint.setObjectName("Muted")
         hint.setWordWrap(True)
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)

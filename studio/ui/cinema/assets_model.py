@@ -6,6 +6,7 @@ themselves) on a pool thread, so a bin of hundreds of photos opens at once and f
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from studio.services.library.db import Library
 from studio.services.library.models import Production
 
 THUMB_SIZE = (240, 160)
+ASSET_MIME = "application/x-studio-assets"
+"""The drag format of assets leaving the bin: JSON, a list of {"id", "kind", "name"}."""
 
 
 @dataclass(frozen=True)
@@ -95,3 +98,23 @@ def thumbnail(row: AssetRow, folder: Path) -> Path | None:
     finally:
         temporary.unlink(missing_ok=True)
     return target
+
+
+def encode_asset_drag(rows: list[AssetRow]) -> bytes:
+    """What a drag of ``rows`` out of the asset bin carries."""
+    return json.dumps([{"id": row.id, "kind": row.kind, "name": row.name} for row in rows]).encode()
+
+
+def decode_asset_drag(data: bytes) -> list[dict[str, str]]:
+    """The assets a drag carries; empty for anything that is not the bin's own format."""
+    try:
+        items = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return []
+    if not isinstance(items, list):
+        return []
+    return [
+        {key: str(item.get(key, "")) for key in ("id", "kind", "name")}
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    ]

@@ -3,7 +3,8 @@
 The plan stays the spec's JSON (a dict), edited at JSON paths, so what is saved is exactly what
 the renderer reads. Views never write to the dict: they call the ``set_*`` methods, which push a
 ``SetValues`` command on the document's QUndoStack (Ctrl+Z / Ctrl+Shift+Z undo and redo it), and
-repaint on ``changed``.
+repaint on ``changed``. Edits the spec would reject (a shot overlapping its neighbour) raise
+``EditRefused`` naming the field, and change nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-JsonPath = tuple[str | int, ...]
+from studio.spec import Position, SourceType
+from studio.ui.cinema.plan_checks import EditRefused, JsonPath, check_shot_timing
+
+SOURCE_OF_KIND = {"image": SourceType.USER_IMAGE, "video": SourceType.USER_VIDEO}
+"""The shot source type an asset of each kind becomes when dropped onto a shot."""
 
 
 MISSING = object()
@@ -146,3 +151,36 @@ class PlanDocument(QObject):
             camera["framing"] = framing
         path = (*self.shot_path(shot_id), "camera")
         return self.edit(f"Edit camera of {shot_id}", [(path, camera)])
+
+    def set_timing(self, shot_id: str, start: float, end: float) -> bool:
+        """Move a shot; EditRefused (naming start_time or end_time) when the spec rejects it."""
+        path = self.shot_path(shot_id)
+        start, end = round(float(start), 3), round(float(end), 3)
+        check_shot_timing(self.plan, path, start, end)
+        return self.edit(
+            f"Edit timing of {shot_id}",
+            [((*path, "start_time"), start), ((*path, "end_time"), end)],
+        )
+
+    def set_overlay_position(self, shot_id: str, index: int, position: str) -> bool:
+        if position not in {item.value for item in Position}:
+            raise EditRefused("position", f"{position!r} is not one of the nine positions")
+        overlays = self.shot(shot_id).get("overlays", [])
+        if not 0 <= index < len(overlays):
+            raise EditRefused("overlays", f"{shot_id} has no overlay number {index + 1}")
+        path = (*self.shot_path(shot_id), "overlays", index, "position")
+        return self.edit(f"Move overlay {index + 1} of {shot_id}", [(path, position)])
+
+    def set_source(self, shot_id: str, asset_id: str, kind: str, name: str = "") -> bool:
+        """Show a photo or clip of the library in the shot (its prompt is kept as a note)."""
+        source_type = SOURCE_OF_KIND.get(kind)
+        if source_type is None:
+            raise EditRefused(
+                "source", f"a {kind} file cannot be a shot's picture: use a photo or a video clip"
+            )
+        source: dict[str, Any] = {"type": source_type.value, "asset_id": asset_id}
+        prompt = self.shot(shot_id).get("source", {}).get("generation_prompt")
+        if prompt:
+            source["generation_prompt"] = prompt
+        path = (*self.shot_path(shot_id), "source")
+        return self.edit(f"Use {name or asset_id[:12]} in {shot_id}", [(path, source)])

@@ -1,8 +1,9 @@
 """The plan as a tree of scenes, beats and shots, with an editor for the selected item.
 
-Beats carry the narration and on-screen text; shots carry the camera. Each editor field commits
-when it loses focus (or on Enter), through the document's undoable commands, and shows the
-document's value again after an undo.
+Beats carry the narration and on-screen text; shots carry the timing, camera and overlays. Each
+editor field commits when it loses focus (or on Enter), through the document's undoable
+commands, and shows the document's value again after an undo. Dropping an asset from the asset
+bin onto a shot asks for that shot to show it (``asset_dropped``).
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QFocusEvent
 from PySide6.QtWidgets import (
-    QComboBox,
+    QAbstractItemView,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -25,20 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.spec.common import CameraMovement, Framing
+from studio.ui.cinema.assets_model import ASSET_MIME, decode_asset_drag
 from studio.ui.cinema.plan_document import PlanDocument
+from studio.ui.cinema.shot_editor import ShotEditor
+from studio.ui.cinema.timeline_items import clip_text, span_text
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def _span(item: dict[str, Any]) -> str:
-    return f"{float(item['start_time']):.1f}-{float(item['end_time']):.1f} s"
-
-
-def _clip(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class CommitOnLeave(QPlainTextEdit):
@@ -81,7 +75,8 @@ class BeatEditor(QWidget):
             beat = self.document.beat(self.beat_id)
         except KeyError:
             return
-        self.timing.setText(f"{self.beat_id} · {_span(beat)} · {beat.get('emotion', 'neutral')}")
+        emotion = beat.get("emotion", "neutral")
+        self.timing.setText(f"{self.beat_id} · {span_text(beat)} · {emotion}")
         if self.voiceover.toPlainText() != beat.get("voiceover_text", ""):
             self.voiceover.setPlainText(beat.get("voiceover_text", ""))
         if self.on_screen.text() != beat.get("on_screen_text", ""):
@@ -94,55 +89,52 @@ class BeatEditor(QWidget):
         self.document.set_on_screen_text(self.beat_id, self.on_screen.text().strip())
 
 
-class ShotEditor(QWidget):
+def _dragged_assets(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[dict[str, str]]:
+    mime = event.mimeData()
+    if not mime.hasFormat(ASSET_MIME):
+        return []
+    return decode_asset_drag(bytes(mime.data(ASSET_MIME).data()))
+
+
+class PlanTree(QTreeWidget):
+    """The tree, taking assets dragged from the asset bin onto its shots."""
+
+    asset_dropped = Signal(str, list)
+    """shot id, the dragged assets ({"id", "kind", "name"} each)"""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.document: PlanDocument | None = None
-        self.shot_id = ""
-        self._loading = False
-        self.timing = QLabel("")
-        self.timing.setObjectName("Muted")
-        self.source = QLabel("")
-        self.source.setWordWrap(True)
-        self.movement = QComboBox()
-        self.movement.addItems([item.value for item in CameraMovement])
-        self.framing = QComboBox()
-        self.framing.addItems([item.value for item in Framing])
-        self.movement.currentTextChanged.connect(self._commit)
-        self.framing.currentTextChanged.connect(self._commit)
-        form = QFormLayout(self)
-        form.addRow("Shot", self.timing)
-        form.addRow("Source", self.source)
-        form.addRow("Camera", self.movement)
-        form.addRow("Framing", self.framing)
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setDropIndicatorShown(True)
 
-    def show_shot(self, document: PlanDocument, shot_id: str) -> None:
-        self.document, self.shot_id = document, shot_id
-        self.refresh()
+    def shot_at(self, event: QDropEvent | QDragMoveEvent) -> str | None:
+        item = self.itemAt(event.position().toPoint())
+        if item is None or item.data(0, KIND_ROLE) != "shot":
+            return None
+        return str(item.data(0, ID_ROLE))
 
-    def refresh(self) -> None:
-        if self.document is None or not self.shot_id:
-            return
-        try:
-            shot = self.document.shot(self.shot_id)
-        except KeyError:
-            return
-        source = shot.get("source", {})
-        what = source.get("asset_id") or source.get("generation_prompt") or ""
-        self.timing.setText(f"{self.shot_id} · {_span(shot)}")
-        self.source.setText(f"{source.get('type', '')}: {_clip(str(what), 120)}")
-        camera = shot.get("camera", {})
-        self._loading = True
-        self.movement.setCurrentText(str(camera.get("movement", CameraMovement.STATIC.value)))
-        self.framing.setCurrentText(str(camera.get("framing", Framing.MEDIUM_SHOT.value)))
-        self._loading = False
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dragged_assets(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
 
-    def _commit(self) -> None:
-        if self._loading or self.document is None or not self.shot_id:
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if _dragged_assets(event) and self.shot_at(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        assets = _dragged_assets(event)
+        shot_id = self.shot_at(event)
+        if not assets or shot_id is None:
+            event.ignore()
             return
-        self.document.set_camera(
-            self.shot_id, self.movement.currentText(), self.framing.currentText()
-        )
+        event.acceptProposedAction()
+        self.asset_dropped.emit(shot_id, assets)
 
 
 class PlanView(QWidget):
@@ -154,13 +146,16 @@ class PlanView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document: PlanDocument | None = None
-        self.tree = QTreeWidget()
+        self.tree = PlanTree()
         self.tree.setHeaderLabels(["Scenes, beats and shots", "Time"])
         self.tree.setColumnWidth(0, 260)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         self.beat_editor = BeatEditor()
         self.shot_editor = ShotEditor()
-        self.hint = QLabel("Select a beat to edit its words, or a shot to change its camera.")
+        self.hint = QLabel(
+            "Select a beat to edit its words, or a shot to change its timing, camera and "
+            "overlays. Drag a photo or clip from Assets onto a shot to use it there."
+        )
         self.hint.setObjectName("Muted")
         self.hint.setWordWrap(True)
         self.editors = QStackedWidget()
@@ -254,7 +249,8 @@ class PlanView(QWidget):
             scene_item = self._item(None, "scene", scene_id, scene.get("title") or scene_id, scene)
             for beat in scene.get("beats", []):
                 words = beat.get("voiceover_text") or beat.get("on_screen_text") or "(silent)"
-                beat_item = self._item(scene_item, "beat", beat["beat_id"], _clip(words), beat)
+                label = clip_text(words, 70)
+                beat_item = self._item(scene_item, "beat", beat["beat_id"], label, beat)
                 for shot in shots:
                     if (
                         float(beat["start_time"])
@@ -288,7 +284,7 @@ class PlanView(QWidget):
         label: str,
         data: dict[str, Any],
     ) -> QTreeWidgetItem:
-        span = _span(data) if "start_time" in data and "end_time" in data else ""
+        span = span_text(data) if "start_time" in data and "end_time" in data else ""
         item = QTreeWidgetItem([label, span])
         item.setData(0, KIND_ROLE, kind)
         item.setData(0, ID_ROLE, item_id)

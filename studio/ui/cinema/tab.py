@@ -19,6 +19,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -31,12 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.pipeline.export_presets import export_file_name, export_preset
 from studio.pipeline.timeline import Timeline
-from studio.services.jobs import PRIORITY_PREVIEW, JobInfo, JobQueue, UnknownJobType
+from studio.services.jobs import PRIORITY_PREVIEW, JobInfo, JobQueue, NoSuchJob, UnknownJobType
 from studio.services.library.db import Library
 from studio.ui import theme
 from studio.ui.cinema.asset_bin import AssetBin
 from studio.ui.cinema.assets_model import production_assets
+from studio.ui.cinema.plan_checks import EditRefused
 from studio.ui.cinema.plan_document import PlanDocument
 from studio.ui.cinema.plan_view import PlanView
 from studio.ui.cinema.player import Player
@@ -98,6 +101,12 @@ class CinemaTab(QWidget):
         self.preparer = PreviewPreparer(library, self)
         self.preparer.ready.connect(self._preview_prepared)
         self.preparer.failed.connect(self._preview_failed)
+        self.preparer.audio_ready.connect(self.player.preview.set_audio)
+        self.preparer.audio_failed.connect(
+            lambda message: self.player.preview.set_audio(
+                None, f"the sound could not be mixed ({message})"
+            )
+        )
 
         self.script.textChanged.connect(self._script_timer.start)
         self.productions.opened.connect(self.open_production)
@@ -107,7 +116,13 @@ class CinemaTab(QWidget):
         self.plan_view.item_selected.connect(self._plan_item_selected)
         self.player.shot_under_playhead.connect(self._follow_playhead)
         self.player.timeline.canvas.item_clicked.connect(self._timeline_item_clicked)
+        self.plan_view.tree.asset_dropped.connect(self.use_asset_in_shot)
+        self.player.timeline.canvas.asset_dropped.connect(self.use_asset_in_shot)
+        self.render_queue.export_requested.connect(self.export_render)
         adapter.finished.connect(self._job_finished)
+        self.export_folder: Path | None = None
+        self.choose_export_folder: Callable[[], Path | None] = self._ask_export_folder
+        """Where an export goes; a test replaces the dialog with its own folder."""
         self._update_actions()
 
     # Layout
@@ -366,6 +381,37 @@ class CinemaTab(QWidget):
         )
         self.show_status(f"Rendering ({preset}): follow it in the Jobs list.")
 
+    def export_render(self, job_id: str, preset_key: str) -> str | None:
+        """Render the plan of a finished render again, re-framed for ``preset_key``, into a
+        folder the user picks; returns the export job's id (None when not started)."""
+        try:
+            info = self.jobs.get(job_id)
+            preset = export_preset(preset_key)
+        except (NoSuchJob, ValueError) as error:
+            self.show_status(f"The export cannot start: {error}", True)
+            return None
+        folder = self.choose_export_folder()
+        if folder is None:
+            return None
+        self.export_folder = folder
+        title = self.production.title if self.production is not None else "film"
+        payload: dict[str, Any] = {
+            "preset": str(info.payload.get("preset", "final")),
+            "export": preset.key,
+            "out": str(folder / export_file_name(title, preset)),
+        }
+        revision = (info.result or {}).get("plan_revision")
+        if revision is not None:
+            payload["plan_revision"] = int(revision)
+        export = self.jobs.enqueue("cinema.render", payload, production_id=info.production_id)
+        self.show_status(f"Exporting {preset.label} to {payload['out']}")
+        return export.id
+
+    def _ask_export_folder(self) -> Path | None:
+        start = self.export_folder or Path.home()
+        chosen = QFileDialog.getExistingDirectory(self, "Export to folder", str(start))
+        return Path(chosen) if chosen else None
+
     def _job_finished(self, job_id: str, job_type: str, status: str) -> None:
         if job_id == self.plan_job:
             self.plan_job = None
@@ -376,7 +422,10 @@ class CinemaTab(QWidget):
         elif job_type == "cinema.render" and self.production is not None:
             info = self.jobs.get(job_id)
             if info.production_id == self.production.id:
-                if status == "succeeded":
+                if status == "succeeded" and info.payload.get("export"):
+                    video = (info.result or {}).get("video", "")
+                    self.show_status(f"Exported {video}: Play or Reveal it in the Jobs list.")
+                elif status == "succeeded":
                     self.show_status("The film is ready: Play or Reveal it in the Jobs list.")
                 elif status == "failed":
                     self.show_status(f"The render failed: {info.error}", True)
@@ -464,6 +513,20 @@ class CinemaTab(QWidget):
         self.show_status(f"Saved your edits as plan {number}.")
         self._update_actions()
         return number
+
+    def use_asset_in_shot(self, shot_id: str, assets: list[dict[str, str]]) -> None:
+        """A card dropped on a shot: the shot shows that file (one undoable step)."""
+        if self.document is None or not assets:
+            return
+        asset = assets[0]
+        try:
+            changed = self.document.set_source(shot_id, asset["id"], asset["kind"], asset["name"])
+        except (EditRefused, KeyError) as error:
+            self.show_status(f"{asset.get('name') or 'That file'} was not used: {error}", True)
+            return
+        self.plan_view.select("shot", shot_id)
+        if changed:
+            self.show_status(f"{shot_id} now shows {asset['name'] or 'your file'}.")
 
     def _follow_playhead(self, shot_id: str) -> None:
         """Select the shot a seek landed on, without seeking again to the shot's start."""

@@ -21,9 +21,15 @@ class TrackItem:
     label: str
 
 
-def _clip(text: str, limit: int = 60) -> str:
+def clip_text(text: str, limit: int = 60) -> str:
+    """One line of at most ``limit`` characters, ending in an ellipsis when cut."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def span_text(item: dict[str, Any]) -> str:
+    """ "1.0-2.5 s": a beat's or shot's span as the plan tree and editors show it."""
+    return f"{float(item['start_time']):.1f}-{float(item['end_time']):.1f} s"
 
 
 def _shot_label(shot: dict[str, Any]) -> str:
@@ -31,7 +37,7 @@ def _shot_label(shot: dict[str, Any]) -> str:
     kind = str(source.get("type", ""))
     what = (source.get("asset_id") and "your file") or source.get("generation_prompt") or kind
     movement = str(shot.get("camera", {}).get("movement", "static")).replace("_", " ")
-    return f"{shot.get('shot_id', '')} · {movement} · {_clip(str(what), 30)}"
+    return f"{shot.get('shot_id', '')} · {movement} · {clip_text(str(what), 30)}"
 
 
 def timeline_items(plan: dict[str, Any]) -> list[TrackItem]:
@@ -61,19 +67,16 @@ def timeline_items(plan: dict[str, Any]) -> list[TrackItem]:
                             f"{shot['shot_id']}/overlay/{number}",
                             float(shot["start_time"]),
                             float(shot["end_time"]),
-                            _clip(str(overlay["text"])),
+                            clip_text(str(overlay["text"])),
                         )
                     )
     for beat in beats:
         start, end = float(beat["start_time"]), float(beat["end_time"])
+        beat_id = str(beat["beat_id"])
         if beat.get("on_screen_text"):
-            items.append(
-                TrackItem("text", str(beat["beat_id"]), start, end, _clip(beat["on_screen_text"]))
-            )
+            items.append(TrackItem("text", beat_id, start, end, clip_text(beat["on_screen_text"])))
         if beat.get("voiceover_text"):
-            items.append(
-                TrackItem("voice", str(beat["beat_id"]), start, end, _clip(beat["voiceover_text"]))
-            )
+            items.append(TrackItem("voice", beat_id, start, end, clip_text(beat["voiceover_text"])))
     music = plan.get("audio_plan", {}).get("music", {})
     for track in music.get("tracks", []):
         label = "your music" if track.get("asset_id") else f"{music.get('mood', 'music')} (made)"

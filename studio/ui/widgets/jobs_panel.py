@@ -1,7 +1,8 @@
 """A queue panel: one row per job with its progress bar, message, ETA and a Cancel button.
 
 Rows follow the JobsAdapter's signals. A job that finishes with a video (a render) offers Play
-and Reveal in folder, which hand the file to the desktop (QDesktopServices). A chain's later steps
+and Reveal in folder, which hand the file to the desktop (QDesktopServices); a finished film
+render also offers Export, re-framed for a platform (``export_requested``). A chain's later steps
 are cancelled in the database when an earlier one fails, without an event of their own, so a
 finished job makes the panel re-read the rows still open.
 """
@@ -9,7 +10,7 @@ finished job makes the panel re-read the rows still open.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QUrl, Signal
@@ -18,13 +19,16 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from studio.pipeline.export_presets import EXPORT_PRESETS
 from studio.services.jobs import JobInfo, JobQueue, JobUpdate, NoSuchJob
 from studio.ui.jobs_adapter import FINISHED, JobsAdapter
 
@@ -40,7 +44,14 @@ JOB_TITLES = {
 }
 
 
-def job_title(job_type: str) -> str:
+EXPORTABLE = ("cinema.render",)
+"""Job types whose finished video can be exported with a preset."""
+
+
+def job_title(job_type: str, payload: Mapping[str, object] | None = None) -> str:
+    export = EXPORT_PRESETS.get(str((payload or {}).get("export")))
+    if export is not None:
+        return f"Export {export.label}"
     return JOB_TITLES.get(job_type, job_type)
 
 
@@ -54,6 +65,8 @@ def eta_text(progress: float, elapsed: float) -> str:
 
 class JobRow(QFrame):
     cancel_requested = Signal(str)
+    export_requested = Signal(str, str)
+    """job id, export preset key"""
 
     def __init__(self, info: JobInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,7 +75,7 @@ class JobRow(QFrame):
         self.status = info.status
         self.video: Path | None = None
         self._started: float | None = None
-        self.title = QLabel(job_title(info.type))
+        self.title = QLabel(job_title(info.type, info.payload))
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.message = QLabel("")
@@ -74,10 +87,24 @@ class JobRow(QFrame):
         self.reveal_button = QPushButton("Reveal in folder")
         self.play_button.clicked.connect(self.play)
         self.reveal_button.clicked.connect(self.reveal)
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setToolTip("Render this film again, re-framed for a platform")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_menu = QMenu(self.export_button)
+        for preset in EXPORT_PRESETS.values():
+            action = self.export_menu.addAction(preset.label)
+            action.setData(preset.key)
+            action.triggered.connect(
+                lambda _=False, key=preset.key: self.export_requested.emit(self.job_id, key)
+            )
+        self.export_button.setMenu(self.export_menu)
+        self.exportable = info.type in EXPORTABLE and not (info.payload or {}).get("export")
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
-        for button in (self.play_button, self.reveal_button, self.cancel_button):
+        for button in (self.play_button, self.reveal_button, self.export_button):
             top.addWidget(button)
+        top.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addLayout(top)
@@ -107,6 +134,7 @@ class JobRow(QFrame):
         self.video = video
         self.play_button.setVisible(video is not None)
         self.reveal_button.setVisible(video is not None)
+        self.export_button.setVisible(video is not None and self.exportable)
 
     def play(self) -> None:
         if self.video is not None:
@@ -122,6 +150,8 @@ class JobsPanel(QWidget):
 
     job_finished = Signal(str, str, str)
     """job id, job type, status: after the panel updated its row."""
+    export_requested = Signal(str, str)
+    """job id of a finished render, export preset key"""
 
     def __init__(
         self,
@@ -170,6 +200,7 @@ class JobsPanel(QWidget):
     def add_job(self, info: JobInfo) -> JobRow:
         row = JobRow(info)
         row.cancel_requested.connect(self.cancel)
+        row.export_requested.connect(self.export_requested)
         if info.status == "succeeded":
             row.set_video(_video_of(info))
         self.rows[info.id] = row

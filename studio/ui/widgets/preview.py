@@ -4,21 +4,24 @@
 shows the export's pixels, scaled. One compositor is kept per timeline and size (it caches the
 prepared shots), and replaced when either changes. Playback derives the time from a wall clock
 on every tick, so a slow frame makes the next tick skip ahead (frames drop) instead of the
-picture falling behind the clock. The preview is silent, and says so.
+picture falling behind the clock. The production's mixed sound plays along where QtMultimedia
+can play it (PreviewSound); otherwise the preview says it is silent, and why.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QColor, QHideEvent, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from studio.pipeline.compositor import Compositor
 from studio.pipeline.timeline import Timeline
 from studio.ui import theme
+from studio.ui.widgets.preview_sound import PreviewSound
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +81,7 @@ class PreviewCanvas(QWidget):
 
 
 class PreviewPlayer(QWidget):
-    """The canvas with play/pause, the time, and the silent-preview notice."""
+    """The canvas with play/pause, the time, the sound, and the silent-preview notice."""
 
     time_changed = Signal(float)
 
@@ -93,9 +96,10 @@ class PreviewPlayer(QWidget):
         self.play_button.clicked.connect(self.toggle)
         self.time_label = QLabel(format_time(0, 30))
         self.time_label.setObjectName("Muted")
-        self.silent_label = QLabel("Silent preview")
+        self.sound = PreviewSound(self)
+        self.silent_label = QLabel("")
         self.silent_label.setObjectName("Badge")
-        self.silent_label.setToolTip("The preview has no sound; the render has the full mix.")
+        self.silent_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status_label = QLabel("")
         self.status_label.setObjectName("Muted")
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -103,7 +107,7 @@ class PreviewPlayer(QWidget):
         controls.addWidget(self.play_button)
         controls.addWidget(self.time_label)
         controls.addWidget(self.status_label, 1)
-        controls.addWidget(self.silent_label)
+        controls.addWidget(self.silent_label, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas, 1)
@@ -122,6 +126,7 @@ class PreviewPlayer(QWidget):
         self._resized.setSingleShot(True)
         self._resized.setInterval(60)
         self._resized.timeout.connect(self._draw)
+        self._show_sound_state()
 
     # Content
 
@@ -145,10 +150,26 @@ class PreviewPlayer(QWidget):
         self.play_button.setEnabled(timeline is not None)
         self.status_label.setText("")
         if timeline is None:
+            self.set_audio(None)
             self.canvas.show_image(None, message)
             return
         self.position = min(self.position, self._last_frame_time())
         self._draw()
+
+    def set_audio(self, path: Path | None, reason: str = "") -> None:
+        """The WAV to play with the picture; None (with why) for a silent preview."""
+        self.sound.set_source(path, reason)
+        if path is not None:
+            self.sound.seek(self.position)
+            if self.playing:
+                self.sound.play(self.position)
+        self._show_sound_state()
+
+    def _show_sound_state(self) -> None:
+        reason = self.sound.silent_reason
+        self.silent_label.setText(f"Silent preview: {reason}" if reason else "")
+        self.silent_label.setToolTip(self.silent_label.text())
+        self.silent_label.setVisible(bool(reason))
 
     def set_status(self, text: str) -> None:
         """A short state line ("Preparing preview…") beside the controls."""
@@ -163,6 +184,7 @@ class PreviewPlayer(QWidget):
 
     def seek(self, seconds: float) -> None:
         self.position = min(max(0.0, seconds), self._last_frame_time())
+        self.sound.seek(self.position)
         if self.playing:
             self._played_from = self.position
             self._clock.restart()
@@ -181,10 +203,12 @@ class PreviewPlayer(QWidget):
         self._played_from = self.position
         self._clock.start()
         self._timer.start(max(1, int(1000 / self.fps)))
+        self.sound.play(self.position)
         self.play_button.setText("Pause")
 
     def pause(self) -> None:
         self._timer.stop()
+        self.sound.pause()
         self.play_button.setText("Play")
 
     def toggle(self) -> None:
@@ -200,6 +224,7 @@ class PreviewPlayer(QWidget):
             self.pause()
         else:
             self.position = now
+            self.sound.follow(now)
         self._draw()
 
     def _last_frame_time(self) -> float:
@@ -244,3 +269,9 @@ class PreviewPlayer(QWidget):
         super().resizeEvent(event)
         if self.timeline is not None:
             self._resized.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Hidden (another tab, the window closing): stop, and free the decoders it holds."""
+        super().hideEvent(event)
+        self.pause()
+        self._close_compositor()

@@ -2,7 +2,8 @@
 
 A plain painted QWidget inside a scroll area: the items are few (a film has tens of shots), so
 painting them all is cheaper and simpler than a scene graph. Click or drag seeks; Ctrl+wheel or
-the zoom buttons change the seconds-per-pixel scale; clicking an item also selects it.
+the zoom buttons change the seconds-per-pixel scale; clicking an item also selects it. An asset
+dragged from the asset bin onto a shot item asks for that shot to show it (``asset_dropped``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
     QFont,
     QMouseEvent,
     QPainter,
@@ -31,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.ui import theme
+from studio.ui.cinema.assets_model import ASSET_MIME, decode_asset_drag
 from studio.ui.cinema.timeline_items import TRACKS, TrackItem
 
 HEADER = 64
@@ -64,6 +69,8 @@ class TimelineCanvas(QWidget):
     seek_requested = Signal(float)
     item_clicked = Signal(str, str)
     """track, item id"""
+    asset_dropped = Signal(str, list)
+    """shot id, the dragged assets ({"id", "kind", "name"} each)"""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +81,7 @@ class TimelineCanvas(QWidget):
         self.pixels_per_second = 40.0
         self.fit_to_width = True
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAcceptDrops(True)
         self.setMinimumHeight(RULER + len(TRACKS) * (ROW + GAP) + GAP)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
@@ -200,6 +208,34 @@ class TimelineCanvas(QWidget):
         if event.buttons() & Qt.MouseButton.LeftButton:
             self.seek_requested.emit(self.seconds_at(event.position().x()))
         super().mouseMoveEvent(event)
+
+    def shot_at(self, point: QPointF) -> str | None:
+        item = self.item_at(point)
+        return item.item_id if item is not None and item.track == "shots" else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(ASSET_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        over_shot = self.shot_at(event.position()) is not None
+        if event.mimeData().hasFormat(ASSET_MIME) and over_shot:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        assets = decode_asset_drag(bytes(mime.data(ASSET_MIME).data()))
+        shot_id = self.shot_at(event.position())
+        if not assets or shot_id is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.select("shots", shot_id)
+        self.asset_dropped.emit(shot_id, assets)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
