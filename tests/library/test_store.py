@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from studio.services.library import Library, NoSuchProduction, Store
 from studio.services.library.models import (
     Asset,
+    BrandKit,
     Job,
     JobEvent,
     PlanRevision,
@@ -194,14 +195,16 @@ def test_deleting_a_production_removes_only_what_it_alone_used(library: Library)
     own = _asset(library, rows, "own.jpg", b"used only by the first")
     in_shorts = _asset(library, rows, "clip.jpg", b"also a shorts source")
     in_plan = _asset(library, rows, "generated.png", b"named only in the first's plan")
+    logo = _asset(library, rows, "logo.png", b"the brand kit's logo, first imported here")
     final = library.store.put(io.BytesIO(b"the first's film"), ".mp4")
     first = Production(title="first", final_video=final.path)
     second = Production(title="second")
-    for position, asset in enumerate((shared, own, in_shorts)):
+    for position, asset in enumerate((shared, own, in_shorts, logo)):
         first.asset_links.append(ProductionAsset(asset=asset, position=position))
     second.asset_links.append(ProductionAsset(asset=shared, position=0))
+    kit = BrandKit(name="mine", document={"primary_color": "#00F0FF", "logo_asset_id": logo.id})
     with library.session() as session:
-        session.add_all([*rows, first, second])
+        session.add_all([*rows, first, second, kit])
         session.flush()
         first.add_plan({"shots": [{"asset_id": own.id}, {"asset_id": in_plan.id}]}, "offline")
         plan_job = Job(type="cinema.plan", production_id=first.id)
@@ -221,10 +224,10 @@ def test_deleting_a_production_removes_only_what_it_alone_used(library: Library)
         removed = library.store.delete_production(session, first.id)
 
     assert set(removed.paths) == {own.path, in_plan.path, final.path}
-    assert set(library.store.files()) == {shared.path, in_shorts.path}
+    assert set(library.store.files()) == {shared.path, in_shorts.path, logo.path}
     with library.session(readonly=True) as session:
         assert session.get(Production, first.id) is None
-        assert set(session.scalars(select(Asset.id))) == {shared.id, in_shorts.id}
+        assert set(session.scalars(select(Asset.id))) == {shared.id, in_shorts.id, logo.id}
         assert session.scalar(select(func.count()).select_from(PlanRevision)) == 0
         assert session.scalar(select(func.count()).select_from(JobEvent)) == 0
         remaining = session.scalars(select(Job)).all()

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, aliased
 
 from studio.services.library.models import (
     Asset,
+    BrandKit,
     Job,
     JobEvent,
     PlanRevision,
@@ -294,9 +295,13 @@ def _referenced_paths(session: Session) -> set[str]:
 
 
 def _asset_in_use(session: Session, asset_id: str) -> bool:
-    """Linked to a production, or named in a plan or a shorts source (JSON searched as text)."""
+    """Linked to a production, or named in a plan, a shorts source or a brand kit (its logo).
+
+    JSON documents are searched as text.
+    """
     checks = (
         exists().where(ProductionAsset.asset_id == asset_id),
+        exists().where(cast(BrandKit.document, Text).contains(asset_id)),
         exists().where(cast(PlanRevision.plan, Text).contains(asset_id)),
         exists().where(cast(Shorts.source_payload, Text).contains(asset_id)),
         exists().where(cast(ShortVariant.plan, Text).contains(asset_id)),
