@@ -27,7 +27,17 @@ QWidget {{
     selection-background-color: #123a4a;
     selection-color: {TEXT};
 }}
-QLabel, QCheckBox {{ background: transparent; }}
+QLabel, QCheckBox, QRadioButton {{ background: transparent; }}
+QCheckBox::indicator, QRadioButton::indicator {{
+    width: 14px; height: 14px; border: 1px solid {MUTED}; background: {PANEL};
+}}
+QCheckBox::indicator {{ border-radius: 3px; }}
+QRadioButton::indicator {{ border-radius: 8px; }}
+QCheckBox::indicator:hover, QRadioButton::indicator:hover {{ border-color: {CYAN}; }}
+QCheckBox::indicator:checked, QRadioButton::indicator:checked {{
+    background: {CYAN}; border-color: {CYAN};
+}}
+QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{ border-color: #2d3346; }}
 QMainWindow::separator {{ background: {BORDER}; width: 1px; height: 1px; }}
 QFrame#TopBar {{
     background-color: {PANEL};
