@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from studio.services.jobs import FREE_TRIPS, LocalRunner, LocalTrips
 from studio.services.library.models import Job, Production, TripEntry
+from studio.services.settings import update_settings
 from tests.commands import SCRIPT, library, photo_folder, script_file, studio
 from tests.conftest import REPO
 from tests.jobs.test_render_jobs import leftovers
@@ -286,3 +287,16 @@ def test_an_llm_that_fails_is_logged_and_the_offline_planner_plans(
     assert any("the LLM could not plan" in line and "STUDIO_LLM_API_KEY" in line for line in logs)
     details = studio(capsys, "productions", "show", production, "--json").json()
     assert (details["status"], details["plan"]["source"]) == ("planned", "offline")
+
+
+def test_the_plan_speaks_with_the_voice_chosen_in_settings(
+    data: Path, tmp_path: Path, capsys: Capsys
+) -> None:
+    production = new_production(capsys, tmp_path)
+    update_settings(data, voice_id="espeak")
+    assert plan_alone(capsys, data, production)["status"] == "succeeded"
+    with library(data) as opened, opened.session() as session:
+        row = session.get(Production, production)
+        assert row is not None
+        plan = row.plan_revisions[-1].plan
+    assert plan["audio_plan"]["voice"]["voice_id"] == "espeak"

@@ -41,6 +41,7 @@ from studio.services.jobs.library_files import (
 )
 from studio.services.jobs.registry import job_type
 from studio.services.library.models import Asset, Production, Shorts, ShortVariant
+from studio.services.settings import DEFAULT_VOICE, SettingsError, load_settings
 from studio.spec import ShortsFormat, ShortsPlan
 from studio.spec.production import Mode, ProductionPlan
 
@@ -50,8 +51,19 @@ LLM_HOOKS = 10
 """Hooks asked of an LLM: always the same number, so the ranks stay stable between runs."""
 
 
-def _clock(payload: Mapping[str, Any]) -> SpeechClock:
-    return RateClock() if payload.get("estimate") else VoiceClock(LocalMedia())
+def _clock(payload: Mapping[str, Any], voice_id: str = DEFAULT_VOICE) -> SpeechClock:
+    return RateClock() if payload.get("estimate") else VoiceClock(LocalMedia(), voice_id)
+
+
+def _voice(payload: Mapping[str, Any], ctx: JobContext) -> str:
+    """The payload's ``voice_id``, else the voice chosen in Settings."""
+    if payload.get("voice_id"):
+        return str(payload["voice_id"])
+    try:
+        return load_settings(ctx.library.data_dir).voice_id
+    except SettingsError as error:
+        ctx.log(f"{error}; using the default voice")
+        return DEFAULT_VOICE
 
 
 def _set_production_status(ctx: JobContext, production_id: str, status: str) -> None:
@@ -121,9 +133,11 @@ def _llm_plan(request: PlanRequest, clock: SpeechClock, ctx: JobContext) -> Prod
 def plan(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, Any]:
     """Plan the production's script with its files; store the plan as a new revision.
 
-    Payload: ``production_id``; ``estimate`` to time by speaking rate. The production's status
-    is ``planning`` meanwhile, then ``planned`` (or ``failed``).
+    Payload: ``production_id``; ``estimate`` to time by speaking rate; ``voice_id`` (else the
+    voice chosen in Settings). The production's status is ``planning`` meanwhile, then
+    ``planned`` (or ``failed``).
     """
+    voice_id = _voice(payload, ctx)
     with ctx.library.session() as session:
         production = production_of(session, payload)
         production_id = production.id
@@ -134,6 +148,7 @@ def plan(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, Any]:
             style=production.style or "neo_glow",
             mode=Mode(production.mode),
             assets=tuple(_asset_info(a) for a in production.assets if a.kind in PLANNED_KINDS),
+            voice_id=voice_id,
             production_id=production.id,
         )
         if not script.strip():
@@ -144,7 +159,7 @@ def plan(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, Any]:
         production.status = "planning"
     try:
         ctx.progress(0.05, "planning scenes, beats and shots")
-        clock = _clock(payload)
+        clock = _clock(payload, voice_id)
         try:
             made = _llm_plan(request, clock, ctx)
             source = "llm" if made is not None else "offline"
