@@ -2,7 +2,8 @@
 
 The window owns the job runner's life in the app: it starts it when it opens and stops it when
 it closes (jobs still running resume at the next start). Geometry, the current tab and the open
-production are kept in QSettings.
+production are kept in QSettings. "Schedule" on a rendered short switches to Growth with that
+variant in its composer.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class MainWindow(QMainWindow):
         self.top_bar = TopBar(library)
         self.cinema = CinemaTab(library, runner, self.adapter)
         self.shorts = ShortsTab(library, runner, self.adapter)
-        self.growth = GrowthTab(library)
+        self.growth = GrowthTab(library, jobs=runner)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.cinema, "Cinema")
@@ -58,6 +59,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.adapter.finished.connect(self._job_finished)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.shorts.schedule_requested.connect(self.schedule_variant)
+        self.top_bar.current_production = self._open_production_id
         self._restore()
         self.runner.start()
 
@@ -90,6 +93,14 @@ class MainWindow(QMainWindow):
             self.top_bar.refresh()
         if job_type.startswith("social."):
             self.growth.refresh()
+
+    def schedule_variant(self, variant_id: str) -> None:
+        """Show Growth with a post of the ShortVariant ``variant_id`` in its composer."""
+        self.tabs.setCurrentWidget(self.growth)
+        self.growth.compose(variant_id)
+
+    def _open_production_id(self) -> str | None:
+        return self.cinema.production.id if self.cinema.production else None
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.growth:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from studio.services.library.db import Library
 from studio.services.library.models import ShortVariant, SocialPost
 from studio.ui.main_window import MainWindow
+from studio.ui.shorts.variant_grid import STATUS_ROLE
 from tests.media import probe
 
 
@@ -38,17 +39,16 @@ def test_an_idea_gives_ranked_hooks_then_one_variant_per_format(
 ) -> None:
     hooks_and_variants(qtbot, window)
     shorts = window.shorts
-    formats = sorted(
-        shorts.variants.item(row, 1).text() for row in range(shorts.variants.rowCount())
-    )
-    assert formats == ["1:1 square", "9:16 vertical"]
+    assert sorted(row.format for row in shorts.grid.rows()) == ["1_1", "9_16"]
+    assert shorts.grid.model().rowCount() == 2
     with library.session() as session:
         rows = session.scalars(
             select(ShortVariant).where(ShortVariant.shorts_id == shorts.shorts_id)
         ).all()
     assert sorted(row.format for row in rows) == ["1_1", "9_16"]
     assert all(row.status == "planned" for row in rows)
-    assert shorts.variants.item(0, 5).text(), "publish suggestions are shown"
+    shorts.grid.clicked.emit(shorts.grid.model().index(0, 0))
+    assert shorts.panel.title.text(), "publish suggestions are shown"
     assert shorts.render_button.isEnabled()
 
 
@@ -59,14 +59,11 @@ def test_render_all_renders_every_variant(
     hooks_and_variants(qtbot, window)
     shorts = window.shorts
     shorts.preset.setCurrentIndex(shorts.preset.findData("draft"))
-    with qtbot.waitSignal(shorts.queue.job_finished, timeout=180_000) as finished:
+    with qtbot.waitSignal(shorts.render_finished, timeout=180_000) as finished:
         qtbot.mouseClick(shorts.render_button, Qt.MouseButton.LeftButton)
-    assert finished.args is not None
-    assert finished.args[1:] == [
-        "shorts.render_variants",
-        "succeeded",
-    ]
-    statuses = [shorts.variants.item(row, 4).text() for row in range(shorts.variants.rowCount())]
+    assert finished.args == ["succeeded"]
+    model = shorts.grid.model()
+    statuses = [model.index(row, 0).data(STATUS_ROLE) for row in range(model.rowCount())]
     assert statuses == ["rendered", "rendered"]
     with library.session() as session:
         rows = session.scalars(

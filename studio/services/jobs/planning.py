@@ -13,7 +13,7 @@ beats by the measured speaking rate instead of running the voice (faster, slight
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -32,6 +32,7 @@ from studio.planning.material import Material, MaterialError, MaterialKind, load
 from studio.planning.pace import RateClock, SpeechClock, VoiceClock
 from studio.planning.shorts import DEFAULT_DURATION, PlanningError, plan_variants
 from studio.planning.transcribe import SUBTITLE_SUFFIXES, TranscriptionError
+from studio.services.brand import BrandKitInvalid, active_brand_kit
 from studio.services.jobs.context import JobContext
 from studio.services.jobs.library_files import (
     JobInputError,
@@ -42,7 +43,7 @@ from studio.services.jobs.library_files import (
 from studio.services.jobs.registry import job_type
 from studio.services.library.models import Asset, Production, Shorts, ShortVariant
 from studio.services.settings import DEFAULT_VOICE, SettingsError, load_settings
-from studio.spec import ShortsFormat, ShortsPlan
+from studio.spec import BrandKit, ShortsFormat, ShortsPlan
 from studio.spec.production import Mode, ProductionPlan
 
 PLANNED_KINDS = ("image", "video", "audio")
@@ -378,19 +379,38 @@ def _plans_for(
     hooks: Sequence[HookCandidate],
     formats: Sequence[ShortsFormat],
     duration: float,
-    clock: SpeechClock,
     clips: Path,
-    log: Callable[[str], None],
+    payload: Mapping[str, Any],
+    ctx: JobContext,
 ) -> list[ShortsPlan]:
+    """The variants in the active brand kit's caption style, spoken with the chosen voice."""
     folder = clips if material.kind == "video" else None
+    voice_id = _voice(payload, ctx)
+    kit = _active_kit(ctx)
+
+    def plans(clock: SpeechClock) -> list[ShortsPlan]:
+        return plan_variants(
+            material, hooks, formats, duration, clock, kit, folder, voice_id=voice_id
+        )
+
     try:
         try:
-            return plan_variants(material, hooks, formats, duration, clock, assets_dir=folder)
+            return plans(_clock(payload, voice_id))
         except VoiceError as error:
-            log(f"the voice failed ({error}); timing by speaking rate")
-            return plan_variants(material, hooks, formats, duration, RateClock(), assets_dir=folder)
+            ctx.log(f"the voice failed ({error}); timing by speaking rate")
+            return plans(RateClock())
     except PlanningError as error:
         raise JobInputError(str(error)) from None
+
+
+def _active_kit(ctx: JobContext) -> BrandKit | None:
+    """The brand kit chosen in Settings; a broken one is logged and left out."""
+    try:
+        saved = active_brand_kit(ctx.library)
+    except (BrandKitInvalid, SettingsError) as error:
+        ctx.log(f"the brand kit is not used: {error}")
+        return None
+    return saved.kit if saved is not None else None
 
 
 @job_type("shorts.plan_variants")
@@ -423,7 +443,7 @@ def plan_shorts_variants(payload: Mapping[str, Any], ctx: JobContext) -> Mapping
         ctx.progress(0.2, f"planning {count} variant{'' if count == 1 else 's'}")
         clips = ctx.work_dir / "clips"
         try:
-            plans = _plans_for(material, chosen, formats, duration, _clock(payload), clips, ctx.log)
+            plans = _plans_for(material, chosen, formats, duration, clips, payload, ctx)
         except HighlightError as error:
             raise JobInputError(f"shorts {shorts_id}: {error}") from None
         with ctx.library.session() as session:

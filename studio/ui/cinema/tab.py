@@ -36,6 +36,7 @@ from studio.pipeline.export_presets import export_file_name, export_preset
 from studio.pipeline.timeline import Timeline
 from studio.services.jobs import PRIORITY_PREVIEW, JobInfo, JobQueue, NoSuchJob, UnknownJobType
 from studio.services.library.db import Library
+from studio.services.settings import SettingsError, load_settings
 from studio.ui import theme
 from studio.ui.cinema.asset_bin import AssetBin
 from studio.ui.cinema.assets_model import production_assets
@@ -408,7 +409,7 @@ class CinemaTab(QWidget):
         return export.id
 
     def _ask_export_folder(self) -> Path | None:
-        start = self.export_folder or Path.home()
+        start = self.export_folder or _default_export_folder(self.library)
         chosen = QFileDialog.getExistingDirectory(self, "Export to folder", str(start))
         return Path(chosen) if chosen else None
 
@@ -562,3 +563,12 @@ class CinemaTab(QWidget):
 
     def _preview_failed(self, message: str) -> None:
         self.player.set_timeline(None, f"The preview cannot be prepared: {message}")
+
+
+def _default_export_folder(library: Library) -> Path:
+    """The export folder chosen in Settings, else the home folder."""
+    try:
+        chosen = load_settings(library.data_dir).export_folder
+    except SettingsError:
+        chosen = ""
+    return Path(chosen) if chosen and Path(chosen).is_dir() else Path.home()

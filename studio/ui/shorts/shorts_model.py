@@ -2,6 +2,8 @@
 
 A batch (a Shorts row) records its source the way the planner jobs read it: idea and script
 ``{"text"}``, production ``{"production_id"}``, video ``{"asset_id"}`` of a video in the store.
+A variant's plan is the spec's Shorts Plan JSON; every change to it here is validated by the
+spec before it is written, so the library never holds a plan the renderer would refuse.
 """
 
 from __future__ import annotations
@@ -15,12 +17,22 @@ from typing import Any
 from sqlalchemy import select
 
 from studio.pipeline.ingest import import_paths
+from studio.services.brand import active_brand_kit
 from studio.services.library.db import Library
 from studio.services.library.models import Asset, Shorts, ShortVariant
+from studio.spec import BrandKit, DocumentKind, ShortsPlan, SpecError, parse_document
 
 
 class SourceError(ValueError):
     """The chosen source cannot be used; the message says what to pick instead."""
+
+
+class PlanInvalid(ValueError):
+    """A change the spec refuses; ``problems`` are "field: message" lines for the user."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,12 @@ class VariantRow:
     title: str
     caption: str
     hashtags: tuple[str, ...]
+    plan: dict[str, Any]
+    """The variant's Shorts Plan JSON, as stored."""
+
+    @property
+    def rendered(self) -> bool:
+        return self.video is not None
 
 
 def store_video(library: Library, path: Path) -> str:
@@ -103,6 +121,61 @@ def variant_rows(library: Library, shorts_id: str) -> list[VariantRow]:
                     title=str(publish.get("title", "")),
                     caption=str(publish.get("caption", "")),
                     hashtags=tuple(str(tag) for tag in publish.get("hashtags", [])),
+                    plan=dict(plan),
                 )
             )
         return found
+
+
+def variant_row(library: Library, row_id: str) -> VariantRow | None:
+    """One variant by its ShortVariant id (None when it is gone)."""
+    with library.session(readonly=True) as session:
+        row = session.get(ShortVariant, row_id)
+        shorts_id = row.shorts_id if row is not None else None
+    if shorts_id is None:
+        return None
+    return next((found for found in variant_rows(library, shorts_id) if found.id == row_id), None)
+
+
+def caption_brand_kit(library: Library) -> BrandKit | None:
+    """The brand kit chosen in Settings: variants are planned, previewed and rendered with it."""
+    saved = active_brand_kit(library)
+    return saved.kit if saved is not None else None
+
+
+def validated_plan(data: dict[str, Any]) -> ShortsPlan:
+    """The Shorts Plan of ``data``; PlanInvalid names every wrong field."""
+    try:
+        model = parse_document(data, DocumentKind.SHORTS_PLAN).model
+    except SpecError as error:
+        raise PlanInvalid([str(problem) for problem in error.problems]) from None
+    assert isinstance(model, ShortsPlan)
+    return model
+
+
+def _update_plan(library: Library, row_id: str, data: dict[str, Any]) -> None:
+    """Validate and store a variant's new plan JSON."""
+    plan = validated_plan(data)
+    with library.session() as session:
+        row = session.get(ShortVariant, row_id)
+        if row is None:
+            raise PlanInvalid([f"variant {row_id}: it is no longer in the library"])
+        row.plan = plan.model_dump(mode="json")
+
+
+def split_hashtags(text: str) -> list[str]:
+    """Hashtags typed as one line ("#sleep #city, calm"), each with its leading #."""
+    words = text.replace(",", " ").split()
+    return [word if word.startswith("#") else f"#{word}" for word in words]
+
+
+def save_publish_suggestions(
+    library: Library, row_id: str, title: str, caption: str, hashtags: list[str]
+) -> None:
+    """Store a variant's title, caption and hashtags in its plan; PlanInvalid names the field
+    the spec refuses, and nothing is written then."""
+    row = variant_row(library, row_id)
+    if row is None:
+        raise PlanInvalid([f"variant {row_id}: it is no longer in the library"])
+    publish = {"title": title, "caption": caption, "hashtags": hashtags}
+    _update_plan(library, row_id, row.plan | {"publish_suggestions": publish})

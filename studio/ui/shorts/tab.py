@@ -1,8 +1,11 @@
-"""The Shorts tab: a source, ranked hooks to choose from, variants, and one render for all.
+"""The Shorts tab: a source, ranked hooks to choose from, a grid of variants, one render for all.
 
 Each step is a job (``shorts.generate_hooks``, ``shorts.plan_variants``,
-``shorts.render_variants``) on one Shorts batch; the tab only gathers the choices and shows the
-results. A video source is first copied into the library on a pool thread.
+``shorts.render_variants``) on one Shorts batch; the tab gathers the choices, shows the results
+and follows the jobs through the JobsAdapter. A video source is first copied into the library on
+a pool thread. Variants are planned in the active brand kit's caption style (the planning job
+reads it; ``caption_brand_kit``), and the chosen variant plays beside the grid with its publish
+suggestions; ``schedule_requested`` hands a rendered one to Growth.
 """
 
 from __future__ import annotations
@@ -10,57 +13,46 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
-    QFileDialog,
-    QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from studio.services.jobs import JobInfo, JobQueue
+from studio.services.brand import BrandKitInvalid
+from studio.services.jobs import JobQueue
 from studio.services.library.db import Library
-from studio.spec import ShortsFormat
+from studio.spec import BrandKit
 from studio.ui import theme
 from studio.ui.background import run_in_background
-from studio.ui.cinema.productions_model import list_productions
 from studio.ui.jobs_adapter import JobsAdapter
-from studio.ui.shorts.shorts_model import create_batch, store_video, variant_rows
-from studio.ui.widgets.jobs_panel import JobsPanel
-
-SOURCE_KINDS = (
-    ("idea", "An idea"),
-    ("script", "A script file"),
-    ("production", "A production"),
-    ("video", "A video file"),
+from studio.ui.shorts.render_progress import BatchProgress
+from studio.ui.shorts.shorts_model import (
+    caption_brand_kit,
+    create_batch,
+    store_video,
+    variant_row,
+    variant_rows,
 )
-FORMAT_NAMES = {"9_16": "9:16 vertical", "1_1": "1:1 square", "4_5": "4:5 portrait"}
-FORMAT_NAMES |= {"16_9": "16:9 landscape"}
-RANK_ROLE = Qt.ItemDataRole.UserRole
-COLUMNS = ("Variant", "Format", "Hook", "Length", "Status", "Title", "Hashtags")
+from studio.ui.shorts.source_panel import SourcePanel
+from studio.ui.shorts.variant_grid import ROW_ROLE, VariantGrid
+from studio.ui.shorts.variant_panel import VariantPanel
 
 
 class ShortsTab(QWidget):
     hooks_ready = Signal()
     variants_ready = Signal()
+    render_finished = Signal(str)
+    """A "Render all" ended: succeeded, failed or cancelled (the grid shows the library's state)."""
+    schedule_requested = Signal(str)
+    """The ShortVariant id of a rendered variant the user wants to schedule in Growth."""
 
     def __init__(
         self, library: Library, jobs: JobQueue, adapter: JobsAdapter, parent: QWidget | None = None
@@ -70,136 +62,63 @@ class ShortsTab(QWidget):
         self.jobs = jobs
         self.shorts_id: str | None = None
         self.pending: dict[str, str] = {}
-        """job id -> what it does ("hooks", "variants", "render")."""
-        self._build_source()
-        self._build_hooks()
-        self._build_variants()
-        self.queue = JobsPanel(
-            adapter, jobs, "Jobs", self._wants_job, types=lambda t: t.startswith("shorts.")
-        )
+        """job id -> what it does ("hooks", "variants", "render"); "video" while copying one."""
+        self.source = SourcePanel(library)
+        # The source panel's controls under the tab's own names (scripts and tests drive them).
+        self.idea = self.source.idea
+        self.hooks = self.source.hooks
+        self.formats = self.source.formats
+        self.duration = self.source.duration
+        self.fast_timing = self.source.fast_timing
+        self.hooks_button = self.source.hooks_button
+        self.variants_button = self.source.variants_button
+        self.checked_ranks = self.source.checked_ranks
+        self.grid = VariantGrid(library)
+        self.progress = BatchProgress(jobs, adapter)
+        self.panel = VariantPanel(library)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.source_box)
-        left_layout.addWidget(self.hooks_box, 1)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.variants_box)
-        right.addWidget(self.queue)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 1)
-        right.setSizes([520, 280])
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setSizes([460, 820])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.status)
-        layout.addWidget(splitter, 1)
+        self._build_layout()
+        self.hooks_button.clicked.connect(self.generate_hooks)
+        self.variants_button.clicked.connect(self.make_variants)
+        self.source.choices_changed.connect(self._update_actions)
+        self.grid.variant_chosen.connect(self.choose_variant)
+        self.progress.variant_status.connect(self.grid.grid_model.set_status)
+        self.panel.saved.connect(self._variant_saved)
+        self.panel.schedule_requested.connect(self.schedule_requested)
         adapter.finished.connect(self._job_finished)
         self._update_actions()
 
-    # Layout
-
-    def _build_source(self) -> None:
-        self.kind = QComboBox()
-        for value, label in SOURCE_KINDS:
-            self.kind.addItem(label, value)
-        self.idea = QPlainTextEdit()
-        self.idea.setPlaceholderText("e.g. How to sleep better in a noisy city")
-        self.script_path = QLineEdit()
-        self.video_path = QLineEdit()
-        self.production = QComboBox()
-        self.inputs = QStackedWidget()
-        self.inputs.addWidget(self.idea)
-        self.inputs.addWidget(self._file_picker(self.script_path, "Scripts (*.txt *.md)"))
-        self.inputs.addWidget(self.production)
-        self.inputs.addWidget(self._file_picker(self.video_path, "Videos (*.mp4 *.mov *.mkv)"))
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        self.hooks_button = QPushButton("Generate hooks")
-        self.hooks_button.setProperty("accent", True)
-        self.hooks_button.clicked.connect(self.generate_hooks)
-        self.source_box = QGroupBox("Source")
-        layout = QFormLayout(self.source_box)
-        layout.addRow("From", self.kind)
-        layout.addRow(self.inputs)
-        layout.addRow(self.hooks_button)
-
-    def _file_picker(self, field: QLineEdit, filter_text: str) -> QWidget:
-        holder = QWidget()
-        browse = QPushButton("Browse…")
-
-        def pick() -> None:
-            chosen, _ = QFileDialog.getOpenFileName(self, "Choose a file", "", filter_text)
-            if chosen:
-                field.setText(chosen)
-
-        browse.clicked.connect(pick)
-        row = QHBoxLayout(holder)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(field, 1)
-        row.addWidget(browse)
-        return holder
-
-    def _build_hooks(self) -> None:
-        self.hooks = QListWidget()
-        self.hooks.setWordWrap(True)
-        self.hooks.itemChanged.connect(lambda _: self._update_actions())
-        self.formats: dict[str, QCheckBox] = {}
-        formats_row = QGridLayout()
-        for number, value in enumerate(item.value for item in ShortsFormat):
-            box = QCheckBox(FORMAT_NAMES.get(value, value))
-            box.setChecked(value == "9_16")
-            box.toggled.connect(lambda _: self._update_actions())
-            self.formats[value] = box
-            formats_row.addWidget(box, number // 2, number % 2)
-        self.duration = QDoubleSpinBox()
-        self.duration.setRange(5, 180)
-        self.duration.setValue(30)
-        self.duration.setSuffix(" s")
-        self.fast_timing = QCheckBox("Quick timing")
-        self.fast_timing.setToolTip("Time lines by speaking rate instead of running the voice")
-        self.variants_button = QPushButton("Make variants")
-        self.variants_button.clicked.connect(self.make_variants)
-        self.hooks_box = QGroupBox("Hooks (tick the ones to use)")
-        layout = QVBoxLayout(self.hooks_box)
-        layout.addWidget(self.hooks, 1)
-        layout.addLayout(formats_row)
-        options = QHBoxLayout()
-        options.addWidget(QLabel("Length"))
-        options.addWidget(self.duration)
-        options.addWidget(self.fast_timing)
-        options.addStretch(1)
-        options.addWidget(self.variants_button)
-        layout.addLayout(options)
-
-    def _build_variants(self) -> None:
-        self.variants = QTableWidget(0, len(COLUMNS))
-        self.variants.setHorizontalHeaderLabels(list(COLUMNS))
-        self.variants.horizontalHeader().setStretchLastSection(True)
-        self.variants.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.variants.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.variants.cellDoubleClicked.connect(self._play_variant)
+    def _build_layout(self) -> None:
         self.render_button = QPushButton("Render all")
         self.render_button.setProperty("accent", True)
         self.render_button.clicked.connect(self.render_all)
         self.preset = QComboBox()
         self.preset.addItem("Draft (half size, fast)", "draft")
         self.preset.addItem("Final", "final")
-        hint = QLabel("Double-click a rendered variant to play it.")
+        hint = QLabel("Hover a variant to preview it; click it to play and edit its post.")
         hint.setObjectName("Muted")
         hint.setWordWrap(True)
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.variants_box = QGroupBox("Variants")
-        layout = QVBoxLayout(self.variants_box)
-        layout.addWidget(self.variants, 1)
+        variants_box = QGroupBox("Variants")
+        variants = QVBoxLayout(variants_box)
+        variants.addWidget(self.grid, 1)
         row = QHBoxLayout()
         row.addWidget(hint, 1)
         row.addWidget(self.preset)
         row.addWidget(self.render_button)
-        layout.addLayout(row)
+        variants.addLayout(row)
+        variants.addWidget(self.progress)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.source)
+        splitter.addWidget(variants_box)
+        splitter.addWidget(self.panel)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 620, 340])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
 
     # State
 
@@ -213,37 +132,30 @@ class ShortsTab(QWidget):
     def _update_actions(self) -> None:
         self.hooks_button.setEnabled(not self._busy("hooks") and not self._busy("video"))
         self.variants_button.setEnabled(
-            bool(self.checked_ranks())
-            and bool(self.checked_formats())
+            bool(self.source.checked_ranks())
+            and bool(self.source.checked_formats())
             and self.shorts_id is not None
             and not self._busy("variants")
+            and not self._busy("render")
         )
-        self.render_button.setEnabled(self.variants.rowCount() > 0 and not self._busy("render"))
+        self.render_button.setEnabled(
+            any(not row.rendered for row in self.grid.rows()) and not self._busy("render")
+        )
 
-    def _kind_changed(self, index: int) -> None:
-        self.inputs.setCurrentIndex(index)
-        if self.kind.currentData() == "production":
-            self.production.clear()
-            for summary in list_productions(self.library):
-                self.production.addItem(summary.title, summary.id)
-
-    def checked_ranks(self) -> list[int]:
-        ranks = []
-        for row in range(self.hooks.count()):
-            item = self.hooks.item(row)
-            if item.checkState() == Qt.CheckState.Checked:
-                ranks.append(int(item.data(RANK_ROLE)))
-        return ranks
-
-    def checked_formats(self) -> list[str]:
-        return [value for value, box in self.formats.items() if box.isChecked()]
+    def brand_kit(self) -> BrandKit | None:
+        """The kit captions and previews use; a broken stored kit is reported and skipped."""
+        try:
+            return caption_brand_kit(self.library)
+        except BrandKitInvalid as error:
+            self.show_status(f"The brand kit is not used, it is invalid: {error}", True)
+            return None
 
     # Steps
 
     def generate_hooks(self) -> None:
-        kind = str(self.kind.currentData())
+        kind = self.source.source_kind()
         if kind == "video":
-            path = Path(self.video_path.text().strip())
+            path = Path(self.source.video_path.text().strip())
             if not path.is_file():
                 self.show_status("Choose a video file first.", True)
                 return
@@ -258,29 +170,11 @@ class ShortsTab(QWidget):
             )
             return
         try:
-            source, title = self._text_source(kind)
+            source, title = self.source.text_source()
         except ValueError as error:
             self.show_status(str(error), True)
             return
         self._start_batch(kind, source, title)
-
-    def _text_source(self, kind: str) -> tuple[dict[str, Any], str]:
-        if kind == "idea":
-            text = self.idea.toPlainText().strip()
-            if not text:
-                raise ValueError("Write the idea first, e.g. 'sleep better in a noisy city'.")
-            return {"text": text}, text[:80]
-        if kind == "script":
-            path = Path(self.script_path.text().strip())
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as error:
-                raise ValueError(f"{path}: cannot read the script ({error})") from None
-            return {"text": text}, path.stem
-        production_id = self.production.currentData()
-        if not production_id:
-            raise ValueError("Choose a production that has a plan.")
-        return {"production_id": str(production_id)}, self.production.currentText()
 
     def _video_failed(self, message: str) -> None:
         self.pending.pop("video", None)
@@ -290,9 +184,8 @@ class ShortsTab(QWidget):
     def _start_batch(self, kind: str, source: dict[str, Any], title: str) -> None:
         self.pending.pop("video", None)
         self.shorts_id = create_batch(self.library, kind, source, title)
-        self.hooks.clear()
-        self.variants.setRowCount(0)
-        self.queue.show_jobs([])
+        self.source.show_hooks([])
+        self.refresh_variants()
         info = self.jobs.enqueue("shorts.generate_hooks", {}, shorts_id=self.shorts_id)
         self.pending[info.id] = "hooks"
         self.show_status("Finding hooks…")
@@ -302,8 +195,8 @@ class ShortsTab(QWidget):
         if self.shorts_id is None:
             return
         payload = {
-            "hooks": self.checked_ranks(),
-            "formats": self.checked_formats(),
+            "hooks": self.source.checked_ranks(),
+            "formats": self.source.checked_formats(),
             "duration": self.duration.value(),
             "estimate": self.fast_timing.isChecked(),
         }
@@ -313,76 +206,85 @@ class ShortsTab(QWidget):
         self._update_actions()
 
     def render_all(self) -> None:
-        if self.shorts_id is None:
+        """Render every variant without a video, followed in the batch progress view."""
+        todo = [row for row in self.grid.rows() if not row.rendered]
+        if self.shorts_id is None or not todo:
             return
         payload = {"preset": str(self.preset.currentData())}
         info = self.jobs.enqueue("shorts.render_variants", payload, shorts_id=self.shorts_id)
         self.pending[info.id] = "render"
-        self.show_status("Rendering every variant: follow it in the Jobs list.")
+        self.progress.start(info.id, todo)
+        self.show_status(f"Rendering {len(todo)} variant(s)…")
         self._update_actions()
 
     # Results
-
-    def _wants_job(self, info: JobInfo) -> bool:
-        return self.shorts_id is not None and info.shorts_id == self.shorts_id
 
     def _job_finished(self, job_id: str, job_type: str, status: str) -> None:
         what = self.pending.pop(job_id, None)
         if what is None:
             return
         info = self.jobs.get(job_id)
-        if status != "succeeded":
+        succeeded = status == "succeeded"
+        if not succeeded:
             self.show_status(f"{job_type} {status}: {info.error or ''}".strip(), status == "failed")
         elif what == "hooks":
-            self.show_hooks(list((info.result or {}).get("hooks", [])))
+            self.source.show_hooks(list((info.result or {}).get("hooks", [])))
             self.show_status(
                 "Tick the hooks to use, choose formats and length, then Make variants."
             )
-            self.hooks_ready.emit()
+        elif what == "variants":
+            styled = " in your brand kit's caption style" if self.brand_kit() else ""
+            self.show_status(f"Variants planned{styled}: Render all when you are ready.")
         else:
+            self.show_status("Every variant is rendered: click one to play or schedule it.")
+        if what in ("variants", "render"):
             self.refresh_variants()
-            if what == "variants":
-                self.show_status("Variants planned: Render all when you are ready.")
-                self.variants_ready.emit()
-            else:
-                self.show_status("Every variant is rendered: double-click one to play it.")
         self._update_actions()
-
-    def show_hooks(self, hooks: list[dict[str, Any]]) -> None:
-        self.hooks.blockSignals(True)
-        self.hooks.clear()
-        for hook in hooks:
-            rank = int(hook["rank"])
-            item = QListWidgetItem(f"{rank}. [{float(hook['score']):g}] {hook['text']}")
-            item.setData(RANK_ROLE, rank)
-            item.setToolTip("; ".join(str(reason) for reason in hook.get("reasons", [])))
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if rank == 1 else Qt.CheckState.Unchecked)
-            self.hooks.addItem(item)
-        self.hooks.blockSignals(False)
+        if what == "hooks" and succeeded:
+            self.hooks_ready.emit()
+        elif what == "variants" and succeeded:
+            self.variants_ready.emit()
+        elif what == "render":
+            self.render_finished.emit(status)
 
     def refresh_variants(self) -> None:
+        """Re-read the batch's variants; the chosen one stays chosen."""
         rows = variant_rows(self.library, self.shorts_id) if self.shorts_id else []
-        self.variants.setRowCount(len(rows))
-        for number, row in enumerate(rows):
-            values = (
-                row.variant_id,
-                FORMAT_NAMES.get(row.format, row.format),
-                row.hook,
-                f"{row.duration:.1f} s",
-                row.status,
-                row.title,
-                " ".join(row.hashtags),
-            )
-            for column, value in enumerate(values):
-                cell = QTableWidgetItem(value)
-                cell.setToolTip(row.caption if column == 5 else value)
-                cell.setData(Qt.ItemDataRole.UserRole, str(row.video) if row.video else "")
-                self.variants.setItem(number, column, cell)
-        self.variants.resizeColumnsToContents()
+        chosen = self.panel.row
+        self.grid.set_rows(rows, self.brand_kit())
+        if chosen is None:
+            return
+        again = next((row for row in rows if row.id == chosen.id), None)
+        if again is None:
+            self.panel.show_variant(None, None)
+            return
+        self._select(again.id)
+        if again.video != chosen.video:
+            self.panel.show_variant(again, self.grid.kit)  # now rendered: play the mp4
+        else:
+            self.panel.row = again
 
-    def _play_variant(self, row: int, column: int) -> None:
-        cell = self.variants.item(row, 0)
-        video = cell.data(Qt.ItemDataRole.UserRole) if cell is not None else ""
-        if video:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(video)))
+    def _select(self, row_id: str) -> None:
+        model = self.grid.grid_model
+        number = model.row_of(row_id)
+        if number >= 0:
+            self.grid.setCurrentIndex(model.index(number))
+
+    def choose_variant(self, row_id: str) -> None:
+        """Play a variant beside the grid and show its publish suggestions."""
+        row = next((row for row in self.grid.rows() if row.id == row_id), None)
+        if row is None:
+            return
+        self._select(row_id)
+        self.panel.show_variant(row, self.grid.kit)
+
+    def _variant_saved(self, row_id: str) -> None:
+        saved = variant_row(self.library, row_id)
+        if saved is None:
+            return
+        model = self.grid.grid_model
+        number = model.row_of(row_id)
+        if number >= 0:
+            model.rows[number] = saved
+            model.dataChanged.emit(model.index(number), model.index(number), [ROW_ROLE])
+        self.panel.row = saved
