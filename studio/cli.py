@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from studio import __version__
 from studio.commands import (
     Exit,
+    account,
     assets,
+    cloud,
     frame,
     jobs,
     music,
@@ -36,6 +38,8 @@ VERBS = (
     productions,
     jobs,
     trips,
+    account,
+    cloud,
 )
 
 

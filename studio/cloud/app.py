@@ -1,0 +1,70 @@
+"""The FastAPI application: the seed's API surface v1 (payments and social come separately).
+
+Where renders run: ``/productions/{id}/run`` and ``/shorts/{id}/run`` charge the trips and hand the
+work to a ``RenderQueue``; by default ``studio.cloud.workers.WorkspaceQueue``, which runs the
+desktop's own job functions in a Library per user on this machine (its docstring says why).
+Planning (``/plan``, ``/hooks``, ``/variants``) runs in the request with the offline planners.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from studio import __version__
+from studio.cloud.config import CloudSettings, settings_from_env
+from studio.cloud.db import Database, open_engine
+from studio.cloud.errors import install as install_errors
+from studio.cloud.limits import UploadSizeLimit
+from studio.cloud.routes import account, auth, productions, shorts
+from studio.cloud.runs import RenderQueue
+from studio.cloud.service import Service
+from studio.cloud.workers import WorkspaceQueue
+
+TITLE = "Studio cloud"
+
+
+def create_app(
+    settings: CloudSettings | None = None, *, render_queue: RenderQueue | None = None
+) -> FastAPI:
+    """The app with its database opened and migrated (settings default to the environment).
+
+    Renders go to ``render_queue``, else (with ``render_in_workspaces``) to per-user workspaces
+    on this machine, else nowhere (the run endpoints answer 503).
+    """
+    chosen = settings or settings_from_env()
+    database = Database(open_engine(chosen.database()))
+    workspaces: WorkspaceQueue | None = None
+    if render_queue is None and chosen.render_in_workspaces:
+        workspaces = WorkspaceQueue(
+            database,
+            chosen.data_dir / "workspaces",
+            chosen.data_dir / "uploads",
+            preset=chosen.render_preset,
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if workspaces is not None:
+            workspaces.resume()
+        try:
+            yield
+        finally:
+            if workspaces is not None:
+                workspaces.close()
+
+    app = FastAPI(
+        title=TITLE,
+        version=__version__,
+        summary="Accounts, trips, brand kit, productions and shorts for Studio.",
+        lifespan=lifespan,
+    )
+    app.state.service = Service.create(chosen, database)
+    app.state.render_queue = render_queue or workspaces
+    install_errors(app)
+    app.add_middleware(UploadSizeLimit, max_bytes=chosen.upload_max_bytes)
+    for router in (auth.router, account.router, productions.router, shorts.router):
+        app.include_router(router)
+    return app

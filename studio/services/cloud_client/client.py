@@ -1,0 +1,285 @@
+"""``CloudClient``: every endpoint of the Studio cloud as a typed method.
+
+Bodies and answers are the service's own pydantic models (``studio.cloud.schemas``, the spec's
+``BrandKit``), so the client and the service cannot disagree about a field. A body the service
+would refuse is refused here already, as the same ``ValidationFailed`` naming the field.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import uuid
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from studio.cloud.schemas import (
+    AssetOut,
+    AuthResult,
+    Billing,
+    Credentials,
+    HooksBody,
+    HooksResult,
+    LoginBody,
+    Me,
+    ProductionCreate,
+    ProductionOut,
+    ProductionSummary,
+    RunResult,
+    ShortsCreate,
+    ShortsOut,
+    ShortsSummary,
+    TripType,
+    TripUseBody,
+    TripUseResult,
+    VariantsBody,
+)
+from studio.services.cloud_client.connection import (
+    DEFAULT_TIMEOUT,
+    IDEMPOTENCY_HEADER,
+    Connection,
+    Download,
+    RetryPolicy,
+    Upload,
+    parse,
+    parse_as,
+)
+from studio.services.cloud_client.errors import AuthError, ValidationFailed
+from studio.services.cloud_client.tokens import StoredTokens, TokenStore
+from studio.spec.brand_kit import BrandKit
+from studio.spec.shorts import ShortsFormat
+
+_PRODUCTIONS = TypeAdapter(list[ProductionSummary])
+_SHORTS = TypeAdapter(list[ShortsSummary])
+
+
+def new_idempotency_key() -> str:
+    """A fresh key for one spending action; keep it to retry that action later."""
+    return uuid.uuid4().hex
+
+
+def _body(model: type[BaseModel], **values: Any) -> dict[str, Any]:
+    """``values`` checked by the service's own model, as JSON-ready data."""
+    try:
+        return model.model_validate(values).model_dump(mode="json")
+    except ValidationError as error:
+        problem = error.errors()[0]
+        field = ".".join(str(part) for part in problem["loc"]) or None
+        reason = str(problem["msg"]).removeprefix("Value error, ")
+        message = f"{field}: {reason}" if field else reason
+        raise ValidationFailed(message, code="validation_error", field=field) from None
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+class CloudClient:
+    """A signed-in (or signing-in) session with one Studio cloud.
+
+    ``token_store`` keeps the sign-in (``KeyringTokenStore(base_url)`` in the app). Every method
+    raises a ``CloudError`` subclass on failure; see ``studio.services.cloud_client.errors``.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token_store: TokenStore,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._connection = Connection(
+            base_url, token_store, transport=transport, timeout=timeout, retry=retry
+        )
+
+    @property
+    def base_url(self) -> str:
+        return self._connection.base_url
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> CloudClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Signing in and out
+
+    def session(self) -> StoredTokens | None:
+        """The kept sign-in (whose email it is), or None when signed out."""
+        return self._connection.tokens.load()
+
+    def signup(self, email: str, password: str) -> AuthResult:
+        """Create an account and keep its sign-in."""
+        body = _body(Credentials, email=email, password=password)
+        self.session()  # a keyring that cannot keep the sign-in fails before the account exists
+        result = parse(
+            self._connection.send("POST", "/auth/signup", json=body, signed=False), AuthResult
+        )
+        self._connection.remember(result)
+        return result
+
+    def login(self, email: str, password: str) -> AuthResult:
+        """Sign in and keep the tokens; AuthError when the email or password is wrong."""
+        body = _body(LoginBody, email=email, password=password)
+        self.session()  # fails without a usable keyring before the service opens a sign-in
+        result = parse(
+            self._connection.send("POST", "/auth/login", json=body, signed=False), AuthResult
+        )
+        self._connection.remember(result)
+        return result
+
+    def refresh(self) -> AuthResult:
+        """Renew the tokens now (requests renew by themselves when the access token expires)."""
+        return self._connection.renew()
+
+    def logout(self) -> None:
+        """End the sign-in on the service and forget it here.
+
+        The tokens are forgotten even when the service cannot be told (the error is raised
+        after): the user asked to be signed out of this computer.
+        """
+        try:
+            if self.session() is not None:
+                self._connection.send("POST", "/auth/logout")
+        except AuthError:
+            pass  # the sign-in had ended already
+        finally:
+            self._connection.tokens.clear()
+
+    # The account
+
+    def me(self) -> Me:
+        """The profile, plan and trips balance."""
+        return parse(self._connection.send("GET", "/me"), Me)
+
+    def billing(self) -> Billing:
+        return parse(self._connection.send("GET", "/me/billing"), Billing)
+
+    def trips_use(
+        self, production_id: str, type: TripType, idempotency_key: str | None = None
+    ) -> TripUseResult:
+        """Spend the trips a render of ``type`` costs; a repeated ``idempotency_key`` is
+        charged once (a new key is made when none is given)."""
+        body = _body(TripUseBody, production_id=production_id, type=type)
+        key = idempotency_key or new_idempotency_key()
+        response = self._connection.send(
+            "POST", "/trips/use", json=body, headers={IDEMPOTENCY_HEADER: key}
+        )
+        return parse(response, TripUseResult)
+
+    def brand_kit(self) -> BrandKit:
+        """The saved brand kit (the defaults until one is saved)."""
+        return parse(self._connection.send("GET", "/brand-kit"), BrandKit)
+
+    def save_brand_kit(self, kit: BrandKit) -> BrandKit:
+        body = kit.model_dump(mode="json")
+        return parse(self._connection.send("POST", "/brand-kit", json=body), BrandKit)
+
+    # Productions
+
+    def create_production(
+        self,
+        title: str,
+        *,
+        mode: Literal["simple", "pro"] = "simple",
+        style: str = "neo_glow",
+        script_text: str | None = None,
+    ) -> ProductionOut:
+        body = _body(ProductionCreate, title=title, mode=mode, style=style, script_text=script_text)
+        return parse(self._connection.send("POST", "/productions", json=body), ProductionOut)
+
+    def productions(self) -> list[ProductionSummary]:
+        """The user's productions, newest first."""
+        return parse_as(self._connection.send("GET", "/productions"), _PRODUCTIONS)
+
+    def production(self, production_id: str) -> ProductionOut:
+        path = f"/productions/{_segment(production_id)}"
+        return parse(self._connection.send("GET", path), ProductionOut)
+
+    def upload_asset(
+        self, production_id: str, path: Path, content_type: str | None = None
+    ) -> AssetOut:
+        """Upload one file of the production; the type is guessed from the name if not given."""
+        kind = content_type or mimetypes.guess_type(path.name)[0]
+        if not kind:
+            raise ValidationFailed(
+                f"{path}: cannot tell the file type from its name; pass content_type",
+                code="unknown_type",
+                field="file",
+            )
+        url = f"/productions/{_segment(production_id)}/assets"
+        response = self._connection.send("POST", url, upload=Upload(path, kind))
+        return parse(response, AssetOut)
+
+    def plan_production(self, production_id: str) -> ProductionOut:
+        """Plan the production's script with its uploaded files."""
+        path = f"/productions/{_segment(production_id)}/plan"
+        return parse(self._connection.send("POST", path), ProductionOut)
+
+    def download_video(self, production_id: str, destination: Path) -> Path:
+        """Save the rendered film to ``destination`` (whole or not at all); NotFound until the
+        render is done."""
+        path = f"/productions/{_segment(production_id)}/video"
+        self._connection.send("GET", path, download=Download(destination))
+        return destination
+
+    def run_production(self, production_id: str, idempotency_key: str | None = None) -> RunResult:
+        """Spend a cinema trip (once per key) and queue the render in the cloud."""
+        return self._run(f"/productions/{_segment(production_id)}/run", idempotency_key)
+
+    # Shorts
+
+    def create_shorts(
+        self,
+        source_type: Literal["idea", "script", "video", "production"],
+        source_payload: dict[str, Any],
+        title: str = "",
+    ) -> ShortsOut:
+        """A shorts batch from an idea ``{"text"}``, a script ``{"script_text"}`` or one of
+        the user's productions ``{"production_id"}``."""
+        body = _body(
+            ShortsCreate, source_type=source_type, source_payload=source_payload, title=title
+        )
+        return parse(self._connection.send("POST", "/shorts", json=body), ShortsOut)
+
+    def shorts_hooks(self, shorts_id: str, count: int = 5) -> HooksResult:
+        """Rank ``count`` hooks from the batch's source (they replace earlier ones)."""
+        body = _body(HooksBody, count=count)
+        path = f"/shorts/{_segment(shorts_id)}/hooks"
+        return parse(self._connection.send("POST", path, json=body), HooksResult)
+
+    def shorts_variants(
+        self,
+        shorts_id: str,
+        hooks: list[int],
+        formats: list[ShortsFormat],
+        duration: float = 30.0,
+    ) -> ShortsOut:
+        """Plan one variant per chosen hook rank and format."""
+        body = _body(VariantsBody, hooks=hooks, formats=formats, duration=duration)
+        path = f"/shorts/{_segment(shorts_id)}/variants"
+        return parse(self._connection.send("POST", path, json=body), ShortsOut)
+
+    def run_shorts(self, shorts_id: str, idempotency_key: str | None = None) -> RunResult:
+        """Spend a shorts_bundle trip (once per key) and queue the variants in the cloud."""
+        return self._run(f"/shorts/{_segment(shorts_id)}/run", idempotency_key)
+
+    def shorts_list(self) -> list[ShortsSummary]:
+        """The user's shorts batches, newest first."""
+        return parse_as(self._connection.send("GET", "/shorts"), _SHORTS)
+
+    def shorts(self, shorts_id: str) -> ShortsOut:
+        return parse(self._connection.send("GET", f"/shorts/{_segment(shorts_id)}"), ShortsOut)
+
+    def _run(self, path: str, idempotency_key: str | None) -> RunResult:
+        key = idempotency_key or new_idempotency_key()
+        response = self._connection.send("POST", path, headers={IDEMPOTENCY_HEADER: key})
+        return parse(response, RunResult)
