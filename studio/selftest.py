@@ -106,12 +106,16 @@ def check_render(scratch: Path) -> str:
     from studio.pipeline.assemble import assemble  # noqa: PLC0415
     from studio.pipeline.encoder import ffmpeg  # noqa: PLC0415
     from studio.pipeline.generate.provider import LocalMedia  # noqa: PLC0415
+    from studio.pipeline.generate.voice import choose_voice  # noqa: PLC0415
     from studio.pipeline.render import render  # noqa: PLC0415
     from studio.pipeline.timeline import AudioRole  # noqa: PLC0415
     from studio.planning.cinema import PlanRequest, plan_production  # noqa: PLC0415
     from studio.planning.pace import VoiceClock  # noqa: PLC0415
     from studio.spec.production import Resolution  # noqa: PLC0415
 
+    voice = choose_voice()
+    if voice.engine != "piper":
+        raise RuntimeError(f"the neural voice (Piper) cannot load; {voice} would speak instead")
     media = LocalMedia(scratch / "cache")
     request = PlanRequest(
         script=SCRIPT,
@@ -132,7 +136,7 @@ def check_render(scratch: Path) -> str:
         raise RuntimeError(f"expected a voice line and music, the timeline has {roles}")
     return (
         f"{result.frames} frames at {result.width}x{result.height}, "
-        f"{roles.count(AudioRole.VOICE)} voice line(s) and music, {result.encoder}, "
+        f"{roles.count(AudioRole.VOICE)} voice line(s) by {voice} and music, {result.encoder}, "
         f"{out.stat().st_size // 1024} KiB"
     )
 

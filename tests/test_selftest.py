@@ -26,7 +26,7 @@ def test_self_test_passes_and_leaves_the_users_folders_alone(tmp_path: Path) -> 
         assert any(line.startswith(f"ok   {check}") for line in lines), result.stdout
     render = next(line for line in lines if "plan, voice, music and render" in line)
     assert render.startswith("ok")
-    assert "voice line(s) and music" in render
+    assert "voice line(s) by joe (piper) and music" in render
     assert any(line.startswith("ok   desktop (Qt)") for line in lines)
     assert lines[-1] == "self-test passed"
     assert not (tmp_path / "data").exists()
