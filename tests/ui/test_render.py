@@ -67,10 +67,14 @@ def test_a_draft_render_reaches_100_percent_and_the_window_stays_responsive(
         assert film.status == "done"
     assert window.top_bar.trips.text() == "9 trips"
 
-    worst = max(gaps) - TICK_MS
-    print(f"event-loop latency during the render: worst {worst} ms over {len(gaps)} ticks")
-    # Generous: only a render (or a wait on it) on the GUI thread would stall it this long.
-    assert worst < 1000
+    late = sorted(gap - TICK_MS for gap in gaps)
+    typical = late[int(0.95 * (len(late) - 1))]
+    print(f"event-loop latency during the render: p95 {typical} ms, worst {late[-1]} ms")
+    # The bar is 100 ms. The 95th percentile carries it, so one scheduler hiccup on a
+    # loaded 2-core CI machine cannot fail the run; a render or a wait on the GUI thread would
+    # stall most ticks and the worst well past half a second.
+    assert typical < 100
+    assert late[-1] < 500
     window.close()
 
 
