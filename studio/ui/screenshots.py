@@ -114,9 +114,15 @@ def shoot(out: Path, size: tuple[int, int], data: Path) -> None:
         shorts.fast_timing.setChecked(True)
         shorts.variants_button.click()
         wait_for(shorts.variants_ready, "the variants")
+        wait_until(lambda: shorts.grid.pending_thumbnails() == 0, "the variants' thumbnails")
+        variants = shorts.grid.rows()
+        if variants:
+            shorts.choose_variant(variants[0].id)
         save(window, out / "shorts.png")
 
         window.tabs.setCurrentWidget(window.growth)
+        if variants:
+            window.growth.compose(variants[0].id)
         save(window, out / "growth.png")
     finally:
         window.close()
