@@ -1,4 +1,4 @@
-"""The FastAPI application: the seed's API surface v1 (payments and social come separately).
+"""The FastAPI application: the seed's API surface v1 (social comes separately).
 
 Where renders run: ``/productions/{id}/run`` and ``/shorts/{id}/run`` charge the trips and hand the
 work to a ``RenderQueue``; by default ``studio.cloud.workers.WorkspaceQueue``, which runs the
@@ -18,7 +18,7 @@ from studio.cloud.config import CloudSettings, settings_from_env
 from studio.cloud.db import Database, open_engine
 from studio.cloud.errors import install as install_errors
 from studio.cloud.limits import UploadSizeLimit
-from studio.cloud.routes import account, auth, productions, shorts
+from studio.cloud.routes import account, auth, iap, payments, productions, shorts
 from studio.cloud.runs import RenderQueue
 from studio.cloud.service import Service
 from studio.cloud.workers import WorkspaceQueue
@@ -54,17 +54,19 @@ def create_app(
         finally:
             if workspaces is not None:
                 workspaces.close()
+            app.state.service.stores.close()
 
     app = FastAPI(
         title=TITLE,
         version=__version__,
-        summary="Accounts, trips, brand kit, productions and shorts for Studio.",
+        summary="Accounts, trips, payments, brand kit, productions and shorts for Studio.",
         lifespan=lifespan,
     )
     app.state.service = Service.create(chosen, database)
     app.state.render_queue = render_queue or workspaces
     install_errors(app)
     app.add_middleware(UploadSizeLimit, max_bytes=chosen.upload_max_bytes)
-    for router in (auth.router, account.router, productions.router, shorts.router):
-        app.include_router(router)
+    routers = (auth, account, payments, iap, productions, shorts)
+    for module in routers:
+        app.include_router(module.router)
     return app

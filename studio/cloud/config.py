@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -65,6 +65,27 @@ class CloudSettings(BaseModel):
     password_time_cost: int = Field(default=3, ge=1)
     """argon2id passes; tests lower it (and the memory) to stay fast."""
     password_memory_kib: int = Field(default=65536, ge=8)
+    public_url: str = ""
+    """The address browsers reach this service at (behind a proxy); empty means the address of
+    the request, which is right for the embedded service and a direct deployment."""
+    stripe_secret_key: str = ""
+    """Empty means payments are off: create-intent answers 503 and says what to set."""
+    stripe_publishable_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_network_retries: int = Field(default=2, ge=0)
+    apple_root_certificate: Path | None = None
+    """Apple's root (AppleRootCA-G3.cer, DER or PEM); unset turns App Store purchases off."""
+    apple_bundle_id: str = ""
+    apple_app_apple_id: int | None = None
+    apple_environment: Literal["Production", "Sandbox"] = "Production"
+    apple_online_checks: bool = True
+    google_service_account: Path | None = None
+    """A service-account JSON key with access to the app; unset turns Google Play off."""
+    google_package_name: str = ""
+    google_api_base: str = "https://androidpublisher.googleapis.com"
+    google_token_uri: str = ""
+    """Empty means the token_uri in the service-account key."""
 
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / DATABASE_FILE}"
@@ -107,6 +128,20 @@ _ENV_FIELDS = {
     "UPLOAD_MAX_BYTES": "upload_max_bytes",
     "RENDER_IN_WORKSPACES": "render_in_workspaces",
     "RENDER_PRESET": "render_preset",
+    "PUBLIC_URL": "public_url",
+    "STRIPE_SECRET_KEY": "stripe_secret_key",
+    "STRIPE_PUBLISHABLE_KEY": "stripe_publishable_key",
+    "STRIPE_WEBHOOK_SECRET": "stripe_webhook_secret",
+    "STRIPE_API_BASE": "stripe_api_base",
+    "APPLE_ROOT_CERTIFICATE": "apple_root_certificate",
+    "APPLE_BUNDLE_ID": "apple_bundle_id",
+    "APPLE_APP_APPLE_ID": "apple_app_apple_id",
+    "APPLE_ENVIRONMENT": "apple_environment",
+    "APPLE_ONLINE_CHECKS": "apple_online_checks",
+    "GOOGLE_SERVICE_ACCOUNT": "google_service_account",
+    "GOOGLE_PACKAGE_NAME": "google_package_name",
+    "GOOGLE_API_BASE": "google_api_base",
+    "GOOGLE_TOKEN_URI": "google_token_uri",
 }
 
 

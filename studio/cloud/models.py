@@ -28,6 +28,8 @@ from studio.services.library.models import NAMING, UTCDateTime, new_id, utcnow
 
 PLANS = ("free", "pro")
 TRIP_KINDS = ("grant", "purchase", "use", "refund")
+PAYMENT_PROVIDERS = ("stripe", "apple", "google")
+PAYMENT_STATUSES = ("pending", "paid", "reversed")
 PRODUCTION_MODES = ("simple", "pro")
 SHORTS_SOURCE_TYPES = ("idea", "script", "video", "production")
 
@@ -56,6 +58,8 @@ class User(CloudBase):
     password_hash: Mapped[str] = mapped_column(String(200))
     plan: Mapped[str] = mapped_column(String(16), default="free")
     trips_balance: Mapped[int] = mapped_column(Integer, default=0)
+    pro_until: Mapped[datetime | None]
+    """When a paid Pro plan ends; ``plan`` reads "pro" only while this lies ahead."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -180,3 +184,48 @@ class ShortsRow(CloudBase):
     variants: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Payment(CloudBase):
+    """One purchase by its store reference (``stripe:pi_...``, ``apple:<transaction>``,
+    ``google:<token>``): the billing history, and the owner a dispute is matched to.
+
+    ``pending`` is a Stripe intent not yet paid, ``paid`` was credited, ``reversed`` was
+    refunded, disputed or revoked. A reversal that arrives before its payment leaves a
+    ``reversed`` row (its owner may still be unknown), so the late credit is cancelled out.
+    """
+
+    __tablename__ = "cloud_payment"
+    __table_args__ = (
+        _one_of("provider", PAYMENT_PROVIDERS),
+        _one_of("status", PAYMENT_STATUSES),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    reference: Mapped[str] = mapped_column(String(300), unique=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("cloud_user.id"), index=True)
+    product_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    trips: Mapped[int] = mapped_column(Integer, default=0)
+    pro_days: Mapped[int] = mapped_column(Integer, default=0)
+    amount: Mapped[int] = mapped_column(Integer, default=0)
+    """In the currency's smallest unit; 0 where the store does not tell us (App Store, Play)."""
+    currency: Mapped[str | None] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paid_at: Mapped[datetime | None]
+    reversed_at: Mapped[datetime | None]
+
+
+class PaymentEvent(CloudBase):
+    """A store message already applied (a Stripe event id, an App Store notification uuid):
+    written in the same transaction as its effect, so a redelivery changes nothing."""
+
+    __tablename__ = "cloud_payment_event"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    provider: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(300))
+    event_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

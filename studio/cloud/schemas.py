@@ -73,10 +73,87 @@ class Me(BaseModel):
     trips_balance: int
 
 
+class PaymentOut(BaseModel):
+    """One purchase. ``status``: pending (a Stripe intent not paid yet), paid, or reversed
+    (refunded, disputed or revoked)."""
+
+    id: str
+    provider: Literal["stripe", "apple", "google"]
+    reference: str
+    product_id: str | None
+    status: Literal["pending", "paid", "reversed"]
+    trips: int
+    pro_days: int
+    amount: int
+    """In the currency's smallest unit (cents); 0 for store purchases (the store keeps it)."""
+    currency: str | None
+    created_at: datetime
+    paid_at: datetime | None
+    reversed_at: datetime | None
+
+
+class ProPlanOut(BaseModel):
+    """The Pro plan while it runs: bought by the day (30 per pro_month), so it ends at
+    ``ends_at`` unless more days are bought; None for a Pro plan granted without an end."""
+
+    plan: Literal["pro"] = "pro"
+    status: Literal["active"] = "active"
+    ends_at: datetime | None
+
+
 class Billing(BaseModel):
     plan: Plan
-    subscriptions: list[dict[str, Any]]
-    payments: list[dict[str, Any]]
+    subscriptions: list[ProPlanOut]
+    """The running Pro plan with its end; empty on the free plan."""
+    payments: list[PaymentOut]
+    """The most recent purchases first (at most 50)."""
+
+
+class CreateIntentBody(Body):
+    product_id: str = Field(min_length=1, max_length=64)
+    """A catalog product: a trip pack (trips_10, trips_50) or the Pro plan (pro_month)."""
+
+
+class IntentOut(BaseModel):
+    """A Stripe PaymentIntent to pay: confirm it with Stripe.js / the mobile SDKs using
+    ``client_secret`` and ``publishable_key``, or open ``checkout_url`` in a browser: a page
+    this service serves (``GET /pay/{payment_intent_id}``) with Stripe's Payment Element. The
+    client secret rides in the URL's fragment, which browsers never send to a server."""
+
+    payment_intent_id: str
+    client_secret: str
+    amount: int
+    currency: str
+    product_id: str
+    publishable_key: str
+    checkout_url: str
+
+
+class AppleVerifyBody(Body):
+    platform: Literal["apple"]
+    signed_transaction: str = Field(min_length=1, max_length=20_000)
+    """The JWS the App Store gave the app (``Transaction.jwsRepresentation``); the app must set
+    ``appAccountToken`` to the user's id (as a UUID) at purchase."""
+
+
+class GoogleVerifyBody(Body):
+    platform: Literal["google"]
+    product_id: str = Field(min_length=1, max_length=200)
+    """The Play product id (``studio.trips.10``)."""
+    purchase_token: str = Field(min_length=1, max_length=2_000)
+    """The app must set ``obfuscatedAccountId`` to the user's id at purchase."""
+
+
+class IapResult(BaseModel):
+    payment: PaymentOut
+    credited: bool
+    """False when this purchase had been credited before (a retried verify)."""
+    trips_balance: int
+    plan: Plan
+
+
+class WebhookResult(BaseModel):
+    outcome: Literal["applied", "replayed", "ignored"]
 
 
 class TripUseBody(Body):

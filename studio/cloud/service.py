@@ -18,6 +18,7 @@ from studio.cloud.errors import ApiError
 from studio.cloud.models import AuthSession
 from studio.cloud.ratelimit import RateLimiter
 from studio.cloud.security import AccessTokens, InvalidToken, Passwords
+from studio.cloud.stores import Stores
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Service:
     access_tokens: AccessTokens
     login_limit: RateLimiter
     signup_limit: RateLimiter
+    stores: Stores
 
     @classmethod
     def create(cls, settings: CloudSettings, db: Database) -> Service:
@@ -39,6 +41,7 @@ class Service:
             access_tokens=AccessTokens(settings.signing_secret(), settings.access_token_seconds),
             login_limit=RateLimiter(settings.login_attempts, window),
             signup_limit=RateLimiter(settings.signup_attempts, window),
+            stores=Stores.create(settings),
         )
 
 

@@ -8,10 +8,11 @@ The cost is a worker thread per user with work; a distributed queue would replac
 behind the same ``RenderQueue`` protocol.
 
 A submit copies what the render needs from the service's tables into the workspace (the
-production with its uploaded files and plan, or the shorts batch with its variant plans), credits
-the workspace's local trips ledger with what its render jobs will charge (the user was charged
-by the service already), and queues the same chain the desktop queues, each step keyed by the
-run's Idempotency-Key so a second submit of one run queues nothing new. Job updates flow back:
+production with its uploaded files and plan, or the shorts batch with its variant plans) and
+queues the same chain the desktop queues, each step keyed by the run's Idempotency-Key so a
+second submit of one run queues nothing new. The run was charged at ``/run``, so each workspace
+is bound to ``PrepaidTrips``: the render jobs' charge finds that run's ledger entry and charges
+nothing more (and a job of a run that was never paid is refused). Job updates flow back:
 a finished render marks the row done (with its video URL); a failed or cancelled one marks it
 failed and gives the trips back through ``ledger.reverse``.
 """
@@ -26,20 +27,19 @@ from sqlalchemy import select
 
 from studio.cloud import ledger
 from studio.cloud.db import Database
-from studio.cloud.models import AssetRow, ProductionRow, ShortsRow
+from studio.cloud.models import AssetRow, ProductionRow, ShortsRow, TripEntry, User
 from studio.cloud.runs import Target
-from studio.services.jobs import JobUpdate, LocalRunner, LocalTrips
+from studio.services.jobs import JobUpdate, LocalRunner
+from studio.services.jobs.context import JobRefused
+from studio.services.jobs.trips import TripUse, bind_trips
 from studio.services.library.db import Library
 from studio.services.library.models import (
-    LOCAL_ACCOUNT_ID,
-    Account,
     Asset,
     Job,
     Production,
     ProductionAsset,
     Shorts,
     ShortVariant,
-    TripEntry,
 )
 
 log = logging.getLogger(__name__)
@@ -73,12 +73,11 @@ class WorkspaceQueue:
         production_id: str | None = None
         shorts_id: str | None = None
         if target == "production":
-            charged = self._mirror_production(runner.library, owner_id, target_id)
+            self._mirror_production(runner.library, owner_id, target_id)
             production_id = target_id
         else:
-            charged = self._mirror_shorts(runner.library, owner_id, target_id)
+            self._mirror_shorts(runner.library, owner_id, target_id)
             shorts_id = target_id
-        _credit_workspace(runner.library, charged, f"cloud:{key}")
         previous: str | None = None
         for step in steps:
             job = runner.enqueue(
@@ -138,13 +137,14 @@ class WorkspaceQueue:
             if runner is None:
                 folder = self.root / owner_id
                 library = Library.open(f"sqlite:///{folder / 'library.db'}", folder)
+                bind_trips(library, PrepaidTrips(self.db, owner_id))
                 runner = LocalRunner(library, workers=1)
                 runner.subscribe(lambda update: self._on_update(owner_id, runner, update))
                 runner.start()
                 self._runners[owner_id] = runner
             return runner
 
-    def _mirror_production(self, library: Library, owner_id: str, production_id: str) -> int:
+    def _mirror_production(self, library: Library, owner_id: str, production_id: str) -> None:
         with self.db.session() as session:
             row = session.get_one(ProductionRow, production_id)
             assets = list(
@@ -194,9 +194,8 @@ class WorkspaceQueue:
             current = production.current_plan()
             if current is None or current.plan != plan:
                 production.add_plan(plan, "edit")
-        return 1
 
-    def _mirror_shorts(self, library: Library, owner_id: str, shorts_id: str) -> int:
+    def _mirror_shorts(self, library: Library, owner_id: str, shorts_id: str) -> None:
         with self.db.session() as session:
             row = session.get_one(ShortsRow, shorts_id)
             fields = {
@@ -226,7 +225,6 @@ class WorkspaceQueue:
                 elif found.plan != variant["plan"]:
                     found.plan = variant["plan"]
                     found.video_path = None
-        return len(variants)
 
     # Updates from the runners
 
@@ -280,14 +278,60 @@ class WorkspaceQueue:
                 log.info("run %s of %s ended %s; its trips were given back", key, target_id, status)
 
 
-def _credit_workspace(library: Library, amount: int, reference: str) -> None:
-    """Put what the workspace's render jobs will charge into its local ledger, once per run."""
-    if amount < 1:
-        return
-    LocalTrips(library).balance()  # creates the local account (with its one free grant)
-    with library.session() as session:
-        if session.scalar(select(TripEntry).where(TripEntry.idempotency_key == reference)):
-            return
-        account = session.get_one(Account, LOCAL_ACCOUNT_ID)
-        account.trips_balance += amount
-        session.add(TripEntry(kind="purchase", amount=amount, idempotency_key=reference))
+class PrepaidTrips:
+    """The trips of a workspace's renders: paid for at ``/run``, so ``use`` charges nothing.
+
+    A render job's key is its run's Idempotency-Key plus the step (and, for shorts, the variant),
+    so ``use`` finds the run's ``use:<key>`` entry of this user and target whose key starts the
+    job's key, and returns it as the charge. No matching entry means the run was never paid, and
+    a reversed one that its trips were given back: either way the job is refused rather than
+    rendered for free.
+    """
+
+    def __init__(self, db: Database, owner_id: str) -> None:
+        self.db = db
+        self.owner_id = owner_id
+
+    def account_label(self) -> str:
+        with self.db.session() as session:
+            return session.get_one(User, self.owner_id).email
+
+    def balance(self) -> int:
+        with self.db.session() as session:
+            return session.get_one(User, self.owner_id).trips_balance
+
+    def require(self, uses: int, what: str) -> None:
+        """Nothing to check: the run paid for all of its renders at once."""
+
+    def use(
+        self,
+        amount: int,
+        *,
+        idempotency_key: str,
+        production_id: str | None = None,
+        shorts_id: str | None = None,
+        what: str = "this render",
+    ) -> TripUse:
+        query = select(TripEntry).where(
+            TripEntry.user_id == self.owner_id,
+            TripEntry.kind == "use",
+            TripEntry.production_id == production_id
+            if production_id
+            else TripEntry.shorts_id == shorts_id,
+        )
+        with self.db.session() as session:
+            for entry in session.scalars(query):
+                run_key = entry.reference.removeprefix("use:")
+                if idempotency_key.startswith(f"{run_key}:"):
+                    if ledger.entry_for(session, self.owner_id, f"reverse:{entry.reference}"):
+                        raise JobRefused(f"{what}: its run ended and its trips were given back")
+                    return TripUse(
+                        entry_id=entry.id,
+                        amount=-entry.amount,
+                        idempotency_key=idempotency_key,
+                        production_id=production_id,
+                        shorts_id=shorts_id,
+                        created_at=entry.created_at,
+                        repeated=True,
+                    )
+        raise JobRefused(f"{what} belongs to no paid run ({idempotency_key}): nothing rendered")

@@ -14,6 +14,7 @@ import getpass
 import json
 import re
 import sys
+import webbrowser
 from typing import TYPE_CHECKING
 
 from studio.commands import Exit
@@ -200,14 +201,22 @@ def run_me(args: argparse.Namespace) -> int:
 
 
 def run_buy(args: argparse.Namespace) -> int:
+    """Start a Stripe payment for PACK and open its checkout page in the browser; the trips
+    arrive in the account once Stripe confirms the payment to the cloud."""
+    from studio.services.cloud_client import CloudError  # noqa: PLC0415
+
     if not _PACK.fullmatch(args.pack):
         return _bad("buy", f"PACK {args.pack!r}: a pack id is 1-64 of a-z 0-9 _ . -")
     url = _address("buy", args)
     if isinstance(url, int):
         return url
-    print(
-        f"studio buy: buying is not available yet: the Studio cloud has no payments endpoint "
-        f"(POST /payments/create-intent) to pay for {args.pack} with",
-        file=sys.stderr,
-    )
-    return Exit.FAILED
+    try:
+        with _client(url) as cloud:
+            intent = cloud.create_payment_intent(args.pack)
+    except CloudError as error:
+        return _failed("buy", error)
+    amount = f"{intent.amount / 100:.2f} {intent.currency.upper()}"
+    print(f"Pay {amount} for {intent.product_id} at {intent.checkout_url}")
+    if not webbrowser.open(intent.checkout_url):
+        print("Open that address in a browser to pay.")
+    return Exit.OK

@@ -1,4 +1,11 @@
-"""Starting the desktop app: the display check, the QApplication, the library, the window."""
+"""Starting the desktop app: the display check, the QApplication, the library, the account,
+the window.
+
+The account comes before the window: with no cloud URL configured, the bundled service starts
+on 127.0.0.1 and signs in the local account (``studio.services.embedded``, under a second: the
+one slow step is a password check); it is stopped when the window closes. A failure is shown in
+words and the window opens anyway: renders then say why they cannot be charged.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +20,12 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from studio.services.cloud_client import BadCloudAddress
+from studio.services.embedded import EmbeddedError, configured_cloud, embedded_for, stop_embedded
 from studio.services.jobs import LocalRunner
+from studio.services.jobs.trips import NoTrips, set_trips_provider
 from studio.services.library.db import Library
-from studio.services.settings import apply_to_environment
+from studio.services.settings import SettingsError, apply_to_environment
 from studio.ui.main_window import MainWindow
 from studio.ui.theme import apply_theme
 
@@ -69,6 +79,22 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
+def start_account(library: Library) -> str | None:
+    """Start the embedded service unless a cloud URL is configured; why not, or None.
+
+    On failure the render jobs are pointed at an account that refuses with that reason, so a
+    render says it in its error instead of trying to start the service again.
+    """
+    try:
+        if configured_cloud(library) is None:
+            embedded_for(library)
+        return None
+    except (EmbeddedError, BadCloudAddress, SettingsError) as error:
+        reason = str(error)
+    set_trips_provider(lambda _library: NoTrips(f"no trips account: {reason}"))
+    return reason
+
+
 def run_app(argv: Sequence[str] | None = None) -> int:
     """Open the window and run until it closes; the exit code."""
     problem = display_problem()
@@ -83,10 +109,14 @@ def run_app(argv: Sequence[str] | None = None) -> int:
         return 1
     apply_to_environment(library.data_dir)
     previous_hook, sys.excepthook = sys.excepthook, show_unexpected_error
+    problem = start_account(library)
+    if problem is not None:
+        QMessageBox.warning(None, "Account unavailable", f"{problem}\n\nRenders need trips.")
     try:
         window = MainWindow(library, LocalRunner(library, workers=2), QSettings())
         window.show()
         return int(app.exec())
     finally:
         sys.excepthook = previous_hook
+        stop_embedded()
         library.close()

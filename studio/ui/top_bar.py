@@ -1,4 +1,10 @@
-"""The bar above the tabs: the brand, the account, the trips balance, Brand kit and Settings."""
+"""The bar above the tabs: the brand, the account, the trips balance, Brand kit and Settings.
+
+The account and balance come from the account the renders charge (``trips_for``): the local
+account of the embedded service, or the configured cloud's sign-in. The window refreshes the
+bar when a render ends. The call is synchronous: the embedded service answers on 127.0.0.1 in
+milliseconds; a failure shows its reason instead of a number.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,15 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from studio.services.jobs import trips_for
+from studio.services.cloud_client import BadCloudAddress
+from studio.services.embedded import LOCAL_LABEL, PAYMENTS_NOTE, EmbeddedError
+from studio.services.jobs.trips import TripsUnavailable, trips_for
 from studio.services.library.db import Library
-from studio.services.library.models import LOCAL_ACCOUNT_ID, Account
+from studio.services.settings import SettingsError
 from studio.ui.dialogs.brand_kit import BrandKitDialog
 from studio.ui.dialogs.settings import SettingsDialog
 
-
-def account_email(library: Library) -> str | None:
-    with library.session(readonly=True) as session:
-        account = session.get(Account, LOCAL_ACCOUNT_ID)
-        return account.user_email if account is not None else None
+TRIPS_TIP = "Trips pay for renders: one per film, one per short."
 
 
 class TopBar(QFrame):
@@ -33,7 +37,7 @@ class TopBar(QFrame):
         self.account.setObjectName("Muted")
         self.trips = QLabel("")
         self.trips.setObjectName("Trips")
-        self.trips.setToolTip("Trips pay for renders: one per film, one per short.")
+        self.trips.setToolTip(TRIPS_TIP)
         self.brand_kit_button = QPushButton("Brand kit...")
         self.brand_kit_button.setToolTip("Colours, logo and caption look for every render")
         self.brand_kit_button.clicked.connect(self.open_brand_kit)
@@ -52,10 +56,28 @@ class TopBar(QFrame):
         self.refresh()
 
     def refresh(self) -> None:
-        email = account_email(self.library)
-        self.account.setText(email or "Signed out")
-        balance = trips_for(self.library).balance()
+        """Show whose trips these are and how many are left, or why that cannot be known."""
+        try:
+            trips = trips_for(self.library)
+            label = trips.account_label()
+            balance = trips.balance()
+        except TripsUnavailable as error:
+            self._unavailable("Signed out" if error.signed_out else "Account unavailable", error)
+            return
+        except (EmbeddedError, BadCloudAddress, SettingsError) as error:
+            self._unavailable("Account unavailable", error)
+            return
+        self.account.setText(label)
+        self.account.setToolTip("")
         self.trips.setText(f"{balance} trip{'s' if balance != 1 else ''}")
+        local = label == LOCAL_LABEL
+        self.trips.setToolTip(f"{TRIPS_TIP}\n{PAYMENTS_NOTE}" if local else TRIPS_TIP)
+
+    def _unavailable(self, headline: str, error: Exception) -> None:
+        self.account.setText(headline)
+        self.account.setToolTip(str(error))
+        self.trips.setText("")
+        self.trips.setToolTip(str(error))
 
     def settings_dialog(self) -> SettingsDialog:
         return SettingsDialog(self.library, self)

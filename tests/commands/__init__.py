@@ -13,6 +13,8 @@ from studio.cli import main
 from studio.services.library.db import Library
 from tests.media import pattern_image
 
+STARTER_TRIPS = 10
+"""The embedded cloud service's starter trips in the command tests."""
 SCRIPT = (
     "The old lighthouse keeper climbed the stairs at dusk. The harbor lights flickered below "
     "him. Tonight, the storm would test everything he knew.\n"

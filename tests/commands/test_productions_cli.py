@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from studio.services.jobs import FREE_TRIPS, LocalRunner, LocalTrips
-from studio.services.library.models import Job, Production, TripEntry
+from studio.services.jobs import LocalRunner
+from studio.services.library.models import Job, Production
 from studio.services.settings import update_settings
-from tests.commands import SCRIPT, library, photo_folder, script_file, studio
+from tests.commands import SCRIPT, STARTER_TRIPS, library, photo_folder, script_file, studio
 from tests.conftest import REPO
 from tests.jobs.test_render_jobs import leftovers
 from tests.jobs.test_render_process import processes_mentioning
@@ -39,9 +39,10 @@ def new_production(capsys: Capsys, tmp_path: Path, script: str = SCRIPT) -> str:
     return made.out.strip()
 
 
-def trip_uses(data: Path) -> list[TripEntry]:
-    with library(data) as opened, opened.session() as session:
-        return list(session.scalars(select(TripEntry).where(TripEntry.kind == "use")))
+def spent(capsys: Capsys) -> int:
+    """Trips charged so far, from ``studio trips`` (the account at the embedded service)."""
+    balance: int = studio(capsys, "trips", "--json").json()["balance"]
+    return STARTER_TRIPS - balance
 
 
 def test_new_imports_the_folder_and_show_prints_the_row_as_json(
@@ -123,11 +124,10 @@ def test_run_without_wait_queues_the_chain_once(data: Path, tmp_path: Path, caps
 
 
 def test_a_run_with_no_trips_left_is_refused_before_anything_is_queued(
-    data: Path, tmp_path: Path, capsys: Capsys
+    data: Path, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("STUDIO_CLOUD_STARTER_TRIPS", "0")
     production = new_production(capsys, tmp_path)
-    with library(data) as opened:
-        LocalTrips(opened).use(FREE_TRIPS, idempotency_key="spent elsewhere")
     refused = studio(capsys, "productions", "run", production, "--wait")
     assert refused.code == 1
     assert "this production's render needs 1 trip; the balance is 0" in refused.err
@@ -145,7 +145,7 @@ def test_a_failed_job_ends_the_run_with_its_error_and_exit_code_1(
     details = studio(capsys, "productions", "show", production, "--json").json()
     assert details["status"] == "failed"
     assert [job["status"] for job in details["jobs"]] == ["failed"] + ["cancelled"] * 3
-    assert trip_uses(data) == []
+    assert spent(capsys) == 0
 
 
 def test_delete_removes_the_production_and_its_files(
@@ -182,8 +182,7 @@ def test_run_wait_turns_a_script_and_two_photos_into_a_film(
     assert details["plan_revisions"] == 1
     assert {job["status"] for job in details["jobs"]} == {"succeeded"}
     assert probe(film).duration == pytest.approx(details["plan"]["duration_seconds"], abs=0.05)
-    assert len(trip_uses(data)) == 1
-    assert studio(capsys, "trips", "--json").json()["balance"] == FREE_TRIPS - 1
+    assert spent(capsys) == 1
 
 
 LONG_SCRIPT = " ".join(
@@ -221,7 +220,7 @@ def test_a_worker_killed_mid_render_is_resumed_by_jobs_work_with_one_trip(
         os.kill(worker.pid, signal.SIGKILL)
     finally:
         worker.wait()
-    assert len(trip_uses(data)) == 1, "charged before the render started"
+    assert spent(capsys) == 1, "charged before the render started"
 
     resumed = studio(capsys, "jobs", "work", "--until-idle")
     assert resumed.code == 0, resumed.err
@@ -232,7 +231,7 @@ def test_a_worker_killed_mid_render_is_resumed_by_jobs_work_with_one_trip(
     assert probe(Path(details["final_video"])).duration == pytest.approx(
         details["plan"]["duration_seconds"], abs=0.05
     )
-    assert len(trip_uses(data)) == 1, "the resumed render did not charge again"
+    assert spent(capsys) == 1, "the resumed render did not charge again"
     assert leftovers(data) == []
     assert processes_mentioning(data) == [], "the orphaned render ended with its worker"
 

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from studio.services.jobs import FREE_TRIPS
 from studio.services.library.models import Asset, ShortVariant
-from tests.commands import library, script_file, studio
+from tests.commands import STARTER_TRIPS, library, script_file, studio
 from tests.media import probe
 from tests.planning.test_shorts_video import time_coded_video
 
@@ -88,7 +87,7 @@ def test_run_wait_renders_the_variants_of_an_idea(data: Path, capsys: Capsys) ->
     clip = probe(video)
     assert clip.duration == pytest.approx(variant["duration_seconds"], abs=0.05)
     assert clip.height > clip.width
-    assert studio(capsys, "trips", "--json").json()["balance"] == FREE_TRIPS - 1
+    assert studio(capsys, "trips", "--json").json()["balance"] == STARTER_TRIPS - 1
 
 
 @pytest.mark.slow

@@ -8,35 +8,43 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from studio.services.jobs import FREE_TRIPS, LocalRunner, LocalTrips
+from studio.services.embedded import stop_embedded
+from studio.services.jobs import LocalRunner
+from studio.services.jobs.trips import trips_for
 from studio.services.library.db import Library
-from studio.services.library.models import Job, Production, Shorts, ShortVariant, TripEntry
+from studio.services.library.models import Job, Production, Shorts, ShortVariant
 from tests.conftest import REPO
 from tests.jobs import job_registry, open_library, planned_production, stored_photo
 from tests.jobs.test_render_process import processes_mentioning
 from tests.media import probe
 
+STARTER_TRIPS = 10
+
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A data folder whose renders charge the embedded cloud service's local account."""
     folder = tmp_path / "data"
     monkeypatch.setenv("STUDIO_DATA_DIR", str(folder))
-    return folder
+    monkeypatch.setenv("STUDIO_CLOUD_STARTER_TRIPS", str(STARTER_TRIPS))
+    yield folder
+    stop_embedded()
+
+
+def spent(library: Library) -> int:
+    """Trips charged so far, as the account's balance at the service says."""
+    return STARTER_TRIPS - trips_for(library).balance()
 
 
 def runner_for(library: Library) -> LocalRunner:
     return LocalRunner(library, registry=job_registry(), poll_interval=0.02)
-
-
-def uses(library: Library) -> list[TripEntry]:
-    with library.session() as session:
-        return list(session.scalars(select(TripEntry).where(TripEntry.kind == "use")))
 
 
 def leftovers(data: Path) -> list[Path]:
@@ -71,17 +79,16 @@ def test_a_render_charges_one_trip_and_stores_the_film(data: Path, tmp_path: Pat
     video_path = library.store.path_of(production.final_video)
     result = dict(runner.get(jobs[2].id).result or {})
     assert result.pop("encoder"), "the result names the encoder the machine chose"
+    assert result.pop("trip_entry"), "the result names the service's ledger entry"
     assert result == {
         "video": str(video_path),
         "store_path": production.final_video,
         "plan_revision": 1,
         "frames": 60,
-        "trip_entry": uses(library)[0].id,
     }
     video = probe(video_path)
     assert (video.width, video.height, video.frames) == (1280, 720, 60)
-    assert [entry.production_id for entry in uses(library)] == [film]
-    assert LocalTrips(library).balance() == FREE_TRIPS - 1
+    assert spent(library) == 1
     assert leftovers(data) == []
 
 
@@ -115,16 +122,15 @@ def test_a_render_that_failed_and_is_retried_charges_once(data: Path, tmp_path: 
     runner.retry(job.id)
     runner.run_until_idle(timeout=60)
     assert runner.get(job.id).status == "succeeded"
-    assert len(uses(library)) == 1
-    assert LocalTrips(library).balance() == FREE_TRIPS - 1
+    assert spent(library) == 1
 
 
 def test_a_render_with_no_trips_left_is_refused_before_it_starts(
-    data: Path, tmp_path: Path
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("STUDIO_CLOUD_STARTER_TRIPS", "0")
     library = open_library(data)
     film = planned_production(library, tmp_path, seconds=1)
-    LocalTrips(library).use(FREE_TRIPS, idempotency_key="spent elsewhere")
     runner = runner_for(library)
     job = runner.enqueue("cinema.render", {"preset": "draft"}, production_id=film)
     runner.run_until_idle(timeout=60)
@@ -188,7 +194,7 @@ def test_a_runner_killed_mid_render_finishes_on_restart_with_one_trip(
     finally:
         process.wait()
     assert runner.get(job.id).status == "running", "the killed runner left it running"
-    assert len(uses(library)) == 1, "charged before the render started"
+    assert spent(library) == 1, "charged before the render started"
 
     runner.run_until_idle(timeout=180)
 
@@ -199,8 +205,7 @@ def test_a_runner_killed_mid_render_finishes_on_restart_with_one_trip(
     assert production.status == "done"
     assert production.final_video is not None
     assert probe(library.store.path_of(production.final_video)).frames == 3600
-    assert len(uses(library)) == 1, "the resumed render did not charge again"
-    assert LocalTrips(library).balance() == FREE_TRIPS - 1
+    assert spent(library) == 1, "the resumed render did not charge again"
     assert leftovers(data) == []
     assert processes_mentioning(data) == [], "the orphaned render ended with its runner"
 
@@ -253,22 +258,21 @@ def test_render_variants_charges_each_variant_once(data: Path, tmp_path: Path) -
     again = runner.enqueue("shorts.render_variants", {"preset": "draft"}, shorts_id=batch)
     runner.run_until_idle(timeout=60)
     assert runner.get(again.id).result == {"rendered": [], "count": 0}
-    assert len(uses(library)) == 2
-    assert {entry.shorts_id for entry in uses(library)} == {batch}
+    assert spent(library) == 2
 
 
 def test_render_variants_refuses_when_the_balance_cannot_cover_them(
-    data: Path, tmp_path: Path
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("STUDIO_CLOUD_STARTER_TRIPS", "1")
     library = open_library(data)
     batch = shorts_batch(library, tmp_path)
-    LocalTrips(library).use(FREE_TRIPS - 1, idempotency_key="spent elsewhere")
     runner = runner_for(library)
     job = runner.enqueue("shorts.render_variants", {"preset": "draft"}, shorts_id=batch)
     runner.run_until_idle(timeout=60)
     refused = runner.get(job.id)
     assert refused.error == "rendering these 2 shorts needs 2 trips; the balance is 1"
-    assert len(uses(library)) == 1, "only the earlier spending"
+    assert trips_for(library).balance() == 1, "nothing charged"
     with library.session() as session:
         statuses = session.scalars(select(Job.status)).all()
     assert statuses == ["failed"]
@@ -299,7 +303,7 @@ def test_an_export_renders_the_same_plan_reframed_into_the_chosen_folder(
     assert sorted(path.name for path in out.parent.iterdir()) == [out.name]
     production = production_row(library, film)
     assert production.final_video is None, "an export is not the production's film"
-    assert LocalTrips(library).balance() == FREE_TRIPS - 1
+    assert spent(library) == 1
     assert leftovers(data) == []
 
 
@@ -318,4 +322,4 @@ def test_an_export_with_an_unknown_preset_is_refused_naming_it(data: Path, tmp_p
     assert "'cinemascope'" in refused.error
     assert "square_1_1" in refused.error
     assert not out.exists()
-    assert LocalTrips(library).balance() == FREE_TRIPS
+    assert spent(library) == 0

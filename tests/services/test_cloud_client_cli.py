@@ -136,14 +136,6 @@ def test_offline_is_a_clear_failure(studio: Run) -> None:
     assert f"studio login: cannot reach the Studio cloud at {url}" in err
 
 
-def test_buy_says_payments_are_not_there_yet(server: str, studio: Run) -> None:
-    code, out, err = studio("buy", "trips_10")
-    assert code == 1
-    assert out == ""
-    assert "trips_10" in err
-    assert "not available yet" in err
-
-
 def test_logout_offline_still_forgets_the_sign_in(
     studio: Run, memory_keyring: MemoryKeyring
 ) -> None:

@@ -11,20 +11,31 @@ import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
+from studio.services.embedded import stop_embedded
 from studio.services.jobs import LocalRunner
+from studio.services.jobs.trips import set_trips_provider
 from studio.services.library.db import Library
 from studio.services.library.models import Asset, Production, ProductionAsset
 from studio.ui.main_window import MainWindow
 from tests.media import pattern_image
 from tests.pipeline.plans import production, shot
 
+STARTER_TRIPS = 10
+"""The embedded service's starter trips in the window tests."""
+
 
 @pytest.fixture
 def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Library]:
+    """A library of the test's own; its renders charge the local account of an embedded
+    service in the same data folder, stopped after the test."""
     data = tmp_path / "data"
     monkeypatch.setenv("STUDIO_DATA_DIR", str(data))
+    monkeypatch.delenv("STUDIO_CLOUD_URL", raising=False)
+    monkeypatch.setenv("STUDIO_CLOUD_STARTER_TRIPS", str(STARTER_TRIPS))
+    set_trips_provider(None)
     opened = Library.open(data=data)
     yield opened
+    stop_embedded(opened)
     opened.close()
 
 

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from studio.services.brand import save_brand_kit
-from studio.services.jobs.trips import trips_for
 from studio.services.library.db import Library
 from studio.services.library.models import ShortVariant
 from studio.spec import BrandKit
@@ -22,6 +21,7 @@ from studio.ui.main_window import MainWindow
 from studio.ui.shorts.tab import ShortsTab
 from studio.ui.shorts.variant_grid import STATUS_ROLE
 from tests.media import make_clip, probe
+from tests.ui.conftest import open_window
 
 KIT = BrandKit.model_validate(
     {
@@ -230,11 +230,11 @@ def test_hovering_a_card_plays_engine_frames_and_clicking_plays_it_beside_the_gr
 
 
 def test_a_render_that_cannot_start_says_why_and_marks_the_variant_failed(
-    qtbot: QtBot, window: MainWindow, library: Library
+    qtbot: QtBot, library: Library, settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("STUDIO_CLOUD_STARTER_TRIPS", "0")
+    window = open_window(qtbot, library, settings)
     shorts = plan_variants(qtbot, window, ranks=1)
-    trips = trips_for(library)
-    trips.use(trips.balance(), idempotency_key="spent-by-the-test")
     with qtbot.waitSignal(shorts.render_finished, timeout=30_000) as finished:
         qtbot.mouseClick(shorts.render_button, Qt.MouseButton.LeftButton)
     assert finished.args == ["failed"]

@@ -45,7 +45,7 @@ def test_the_window_opens_with_three_tabs_and_the_account(window: MainWindow) ->
         "Shorts",
         "Growth",
     ]
-    assert window.top_bar.account.text() == "Signed out"
+    assert window.top_bar.account.text() == "Local account"
     assert window.top_bar.trips.text() == "10 trips"
     assert all(not button.isEnabled() for button in window.growth.connect_buttons)
     assert "later issue" in window.growth.connect_buttons[0].toolTip()

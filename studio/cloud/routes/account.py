@@ -7,10 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 
 from studio.cloud import idempotency, ledger
+from studio.cloud.billing import recent_payments
 from studio.cloud.errors import ApiError, ErrorBody, not_found
 from studio.cloud.models import BrandKitRow, ProductionRow, ShortsRow, User
 from studio.cloud.routes.auth import user_out
-from studio.cloud.schemas import Billing, Me, TripUseBody, TripUseResult
+from studio.cloud.schemas import (
+    Billing,
+    Me,
+    PaymentOut,
+    ProPlanOut,
+    TripUseBody,
+    TripUseResult,
+)
 from studio.cloud.service import CallerDep, ServiceDep
 from studio.spec.brand_kit import BrandKit
 
@@ -25,15 +33,25 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 def me(caller: CallerDep, service: ServiceDep) -> Me:
     with service.db.session() as session:
         user = session.get_one(User, caller.user_id)
-        return Me(user=user_out(user), plan=user.plan, trips_balance=user.trips_balance)
+        out = user_out(user)
+        return Me(user=out, plan=out.plan, trips_balance=user.trips_balance)
 
 
 @router.get("/me/billing", responses=_errors(401))
 def billing(caller: CallerDep, service: ServiceDep) -> Billing:
-    """Plan, subscriptions and recent payments (empty until a payment provider is set up)."""
+    """The plan, the running Pro plan with its end (in ``subscriptions``), and the most recent
+    payments, newest first."""
     with service.db.session() as session:
         user = session.get_one(User, caller.user_id)
-        return Billing(plan=user.plan, subscriptions=[], payments=[])
+        plan = user_out(user).plan
+        return Billing(
+            plan=plan,
+            subscriptions=[ProPlanOut(ends_at=user.pro_until)] if plan == "pro" else [],
+            payments=[
+                PaymentOut.model_validate(payment, from_attributes=True)
+                for payment in recent_payments(session, caller.user_id)
+            ],
+        )
 
 
 @router.post("/trips/use", responses=_errors(400, 401, 402, 404, 409, 422))

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from studio.cloud import ledger
+from studio.cloud.billing import effective_plan
 from studio.cloud.errors import ApiError, ErrorBody
 from studio.cloud.models import AuthSession, RefreshToken, User
 from studio.cloud.ratelimit import RateLimiter
@@ -41,7 +42,8 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 
 
 def user_out(user: User) -> UserOut:
-    return UserOut(id=user.id, email=user.email, plan=user.plan, created_at=user.created_at)
+    plan = "pro" if effective_plan(user) == "pro" else "free"
+    return UserOut(id=user.id, email=user.email, plan=plan, created_at=user.created_at)
 
 
 def _limited(limiter: RateLimiter, what: str, request: Request, email: str) -> None:

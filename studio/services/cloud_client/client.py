@@ -17,14 +17,20 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from studio.cloud.schemas import (
+    AppleVerifyBody,
     AssetOut,
     AuthResult,
     Billing,
+    CreateIntentBody,
     Credentials,
+    GoogleVerifyBody,
     HooksBody,
     HooksResult,
+    IapResult,
+    IntentOut,
     LoginBody,
     Me,
+    PaymentOut,
     ProductionCreate,
     ProductionOut,
     ProductionSummary,
@@ -174,6 +180,49 @@ class CloudClient:
             "POST", "/trips/use", json=body, headers={IDEMPOTENCY_HEADER: key}
         )
         return parse(response, TripUseResult)
+
+    # Payments
+
+    def create_payment_intent(
+        self, product_id: str, idempotency_key: str | None = None
+    ) -> IntentOut:
+        """A Stripe payment for one catalog product; open ``checkout_url`` in a browser to pay.
+
+        Keep ``idempotency_key`` to retry after a timeout: the same key answers the same intent,
+        so the user is never asked to pay twice. ServerError (503) when the cloud has no Stripe.
+        """
+        body = _body(CreateIntentBody, product_id=product_id)
+        key = idempotency_key or new_idempotency_key()
+        response = self._connection.send(
+            "POST", "/payments/create-intent", json=body, headers={IDEMPOTENCY_HEADER: key}
+        )
+        return parse(response, IntentOut)
+
+    def payment(self, payment_intent_id: str) -> PaymentOut:
+        """One Stripe payment of the user: pending until Stripe confirms it, then paid."""
+        path = f"/payments/{_segment(payment_intent_id)}"
+        return parse(self._connection.send("GET", path), PaymentOut)
+
+    def verify_iap(
+        self,
+        platform: Literal["apple", "google"],
+        *,
+        signed_transaction: str | None = None,
+        product_id: str | None = None,
+        purchase_token: str | None = None,
+    ) -> IapResult:
+        """Credit a store purchase: Apple's ``signed_transaction``, or Google's ``product_id``
+        and ``purchase_token``. Sending one again credits nothing more."""
+        if platform == "apple":
+            body = _body(AppleVerifyBody, platform=platform, signed_transaction=signed_transaction)
+        else:
+            body = _body(
+                GoogleVerifyBody,
+                platform=platform,
+                product_id=product_id,
+                purchase_token=purchase_token,
+            )
+        return parse(self._connection.send("POST", "/iap/verify", json=body), IapResult)
 
     def brand_kit(self) -> BrandKit:
         """The saved brand kit (the defaults until one is saved)."""

@@ -28,9 +28,11 @@ from studio import __version__
 from studio.cloud.schemas import AuthResult
 from studio.services.cloud_client.address import normalized_url
 from studio.services.cloud_client.errors import (
+    PERMANENT_CODES,
     AuthError,
     CloudError,
     ServerError,
+    error_code,
     error_from_response,
     offline,
     retry_after,
@@ -153,6 +155,8 @@ class Connection:
                 wait = policy.first_wait * 2 ** (attempt - 1)
             else:
                 if last or response.status_code not in _RETRY_STATUSES:
+                    return response
+                if error_code(response) in PERMANENT_CODES:
                     return response
                 asked = retry_after(response)
                 if asked is not None and asked > policy.longest_wait:

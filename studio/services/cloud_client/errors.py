@@ -93,6 +93,15 @@ class ServerError(CloudError):
     """5xx, or an answer the client cannot read: the fault is on the service's side."""
 
 
+class PaymentsUnavailable(ServerError):
+    """503 ``payments_unavailable``: the cloud has no payment provider configured; retrying
+    will not help, the operator has to set it up (the message names the setting)."""
+
+
+PERMANENT_CODES = frozenset({"payments_unavailable"})
+"""Error codes of a 5xx that describe the service's setup, not a passing failure."""
+
+
 class TokenStoreUnavailable(CloudError):
     """No usable system keyring, so the sign-in cannot be kept (tokens never go to a file)."""
 
@@ -121,6 +130,11 @@ def retry_after(response: httpx.Response) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def error_code(response: httpx.Response) -> str:
+    """The ``code`` of the service's error body ("" when there is none)."""
+    return str(_error_object(response).get("code") or "")
 
 
 def _error_object(response: httpx.Response) -> dict[str, Any]:
@@ -158,6 +172,10 @@ def error_from_response(response: httpx.Response) -> CloudError:
             retry_after=wait,
             code=code,
             field=field,
+        )
+    if code in PERMANENT_CODES:
+        return PaymentsUnavailable(
+            message or "payments are not set up on this cloud", status=status, code=code
         )
     if status >= 500:
         detail = f": {message}" if message else ""

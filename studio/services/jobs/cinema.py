@@ -202,7 +202,7 @@ def _render_film(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, An
         use = trips_for(ctx.library).use(
             1, idempotency_key=ctx.idempotency_key, production_id=production_id
         )
-        ctx.log("trip already charged for this run" if use.repeated else "1 trip charged")
+        ctx.log("trip already charged for this run" if use.repeated else f"trip {use.entry_id}")
         out = ctx.work_dir / "render" / f"{production_id}.mp4"
         done = ctx.checkpoint.get("rendered")
         if not (isinstance(done, dict) and out.exists()):
@@ -257,7 +257,7 @@ def _render_export(
     use = trips_for(ctx.library).use(
         1, idempotency_key=ctx.idempotency_key, production_id=production_id, what="this export"
     )
-    ctx.log("trip already charged for this run" if use.repeated else "1 trip charged")
+    ctx.log("trip already charged for this run" if use.repeated else f"trip {use.entry_id}")
     done = ctx.checkpoint.get("exported")
     if not (isinstance(done, dict) and export.out.exists()):
         rendered = ctx.work_dir / "render" / f"{production_id}-{export.preset.key}.mp4"

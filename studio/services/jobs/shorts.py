@@ -15,7 +15,7 @@ from studio.services.jobs.context import JobContext
 from studio.services.jobs.library_files import JobInputError, asset_folder, plan_model
 from studio.services.jobs.registry import job_type
 from studio.services.jobs.render_process import run_render_process
-from studio.services.jobs.trips import NotEnoughTrips, trips_for
+from studio.services.jobs.trips import trips_for
 from studio.services.library.models import Shorts, ShortVariant
 
 
@@ -56,10 +56,8 @@ def render_variants(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str,
         plan_model(plan, f"shorts {shorts_id}, variant {variant_id}")
     trips = trips_for(ctx.library)
     if todo and not done_before:
-        balance = trips.balance()
-        if balance < len(todo):
-            noun = "this short" if len(todo) == 1 else f"rendering these {len(todo)} shorts"
-            raise NotEnoughTrips(len(todo), balance, noun)
+        noun = "this short" if len(todo) == 1 else f"rendering these {len(todo)} shorts"
+        trips.require(len(todo), noun)
     rendered = sorted(done_before)
     for index, (row_id, variant_id, plan) in enumerate(todo):
         trips.use(
