@@ -21,6 +21,7 @@ from studio.cloud.limits import UploadSizeLimit
 from studio.cloud.routes import account, auth, iap, payments, productions, shorts
 from studio.cloud.runs import RenderQueue
 from studio.cloud.service import Service
+from studio.cloud.social import routes as social_routes
 from studio.cloud.workers import WorkspaceQueue
 
 TITLE = "Studio cloud"
@@ -66,7 +67,7 @@ def create_app(
     app.state.render_queue = render_queue or workspaces
     install_errors(app)
     app.add_middleware(UploadSizeLimit, max_bytes=chosen.upload_max_bytes)
-    routers = (auth, account, payments, iap, productions, shorts)
+    routers = (auth, account, payments, iap, productions, shorts, social_routes)
     for module in routers:
         app.include_router(module.router)
     return app

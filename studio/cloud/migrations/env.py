@@ -8,6 +8,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
+import studio.cloud.social.models  # noqa: F401  (registers the social tables on CloudBase)
 from studio.cloud.db import VERSION_TABLE
 from studio.cloud.models import CloudBase
 from studio.services.library.db import make_engine
