@@ -106,6 +106,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400:
+            # The framework's own 400 is a body it could not parse (not UTF-8, broken
+            # multipart): the same kind of problem as any invalid body, so the same 422.
+            detail = error.detail if isinstance(error.detail, str) else "unreadable body"
+            return error_response(
+                422, "validation_error", f"the request body could not be read: {detail}", "body"
+            )
         code = _HTTP_CODES.get(error.status_code, "error")
         message = error.detail if isinstance(error.detail, str) else code.replace("_", " ")
         return error_response(error.status_code, code, message, headers=error.headers)

@@ -168,7 +168,7 @@ def _revoke(session: Session, session_id: str, reason: str) -> None:
     )
 
 
-@router.post("/logout", status_code=204, responses=_ERRORS)
+@router.post("/logout", status_code=204, responses={**_ERRORS, 404: {"model": ErrorBody}})
 def logout(
     caller: CallerDep,
     service: ServiceDep,
