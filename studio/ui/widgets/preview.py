@@ -166,7 +166,8 @@ class PreviewPlayer(QWidget):
         self._show_sound_state()
 
     def _show_sound_state(self) -> None:
-        reason = self.sound.silent_reason
+        # With nothing to preview there is nothing to be silent about.
+        reason = self.sound.silent_reason if self.timeline is not None else ""
         self.silent_label.setText(f"Silent preview: {reason}" if reason else "")
         self.silent_label.setToolTip(self.silent_label.text())
         self.silent_label.setVisible(bool(reason))
