@@ -24,6 +24,7 @@ from studio.services.cloud_client import BadCloudAddress
 from studio.services.embedded import EmbeddedError, configured_cloud, embedded_for, stop_embedded
 from studio.services.jobs import LocalRunner
 from studio.services.jobs.trips import NoTrips, set_trips_provider
+from studio.services.library import data_dir
 from studio.services.library.db import Library
 from studio.services.settings import SettingsError, apply_to_environment
 from studio.ui.main_window import MainWindow
@@ -105,7 +106,14 @@ def run_app(argv: Sequence[str] | None = None) -> int:
     try:
         library = Library.open()
     except Exception as error:
-        print(f"studio: the library cannot be opened: {error}", file=sys.stderr)
+        message = f"The library cannot be opened: {error}"
+        print(f"studio: {message}", file=sys.stderr)
+        QMessageBox.critical(
+            None,
+            "Studio cannot start",
+            f"{message}\n\nCheck that the data folder ({data_dir()}) is writable and not "
+            "used by a newer Studio; set STUDIO_DATA_DIR to use another folder.",
+        )
         return 1
     apply_to_environment(library.data_dir)
     previous_hook, sys.excepthook = sys.excepthook, show_unexpected_error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from studio.services.library.db import Library
 from studio.services.library.models import Asset, PlanRevision, Production, ProductionAsset
+from studio.ui import app as app_module
 from studio.ui.cinema.productions import NewProductionDialog
 from studio.ui.main_window import MainWindow
 from tests.media import pattern_image
@@ -159,3 +161,23 @@ def test_planning_runs_as_a_job_and_fills_the_tree_and_timeline(
     assert cinema.plan_view.items_of("shot") == [s["shot_id"] for s in shots]
     assert "Planned:" in cinema.status.text()
     assert cinema.render_button.isEnabled()
+
+
+def test_a_library_that_cannot_open_is_a_readable_dialog_not_a_traceback(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "data"
+    not_a_folder.write_text("a file where the data folder should be")
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(not_a_folder))
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        app_module.QMessageBox,
+        "critical",
+        lambda _parent, title, text: shown.append((title, text)),
+    )
+    assert app_module.run_app([]) == 1
+    [(title, text)] = shown
+    assert title == "Studio cannot start"
+    assert text.startswith("The library cannot be opened:")
+    assert str(not_a_folder) in text
+    assert "Traceback" not in text
