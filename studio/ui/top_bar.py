@@ -1,5 +1,8 @@
 """The bar above the tabs: the brand, the account, the trips balance, Brand kit and Settings.
 
+The account is a flat button: clicking it opens the sign-in dialog (a cloud account, or the
+local one).
+
 The account and balance come from the account the renders charge (``trips_for``): the local
 account of the embedded service, or the configured cloud's sign-in. The window refreshes the
 bar when a render ends. The call is synchronous: the embedded service answers on 127.0.0.1 in
@@ -17,6 +20,7 @@ from studio.services.embedded import LOCAL_LABEL, PAYMENTS_NOTE, EmbeddedError
 from studio.services.jobs.trips import TripsUnavailable, trips_for
 from studio.services.library.db import Library
 from studio.services.settings import SettingsError
+from studio.ui.dialogs.account import AccountDialog
 from studio.ui.dialogs.brand_kit import BrandKitDialog
 from studio.ui.dialogs.settings import SettingsDialog
 
@@ -33,8 +37,15 @@ class TopBar(QFrame):
         window sets it."""
         brand = QLabel("STUDIO")
         brand.setObjectName("Brand")
-        self.account = QLabel("Signed out")
-        self.account.setObjectName("Muted")
+        self.account = QPushButton("Signed out")
+        self.account.setObjectName("Account")
+        self.account.setFlat(True)
+        self.account.setStyleSheet(
+            "QPushButton { border: none; background: transparent; padding: 2px 4px; }"
+            "QPushButton:hover { text-decoration: underline; }"
+        )
+        self.account.setAccessibleName("Account: sign in or out")
+        self.account.clicked.connect(self.open_account)
         self.trips = QLabel("")
         self.trips.setObjectName("Trips")
         self.trips.setToolTip(TRIPS_TIP)
@@ -68,7 +79,7 @@ class TopBar(QFrame):
             self._unavailable("Account unavailable", error)
             return
         self.account.setText(label)
-        self.account.setToolTip("")
+        self.account.setToolTip("Sign in to a Studio cloud account, or sign out")
         self.trips.setText(f"{balance} trip{'s' if balance != 1 else ''}")
         local = label == LOCAL_LABEL
         self.trips.setToolTip(f"{TRIPS_TIP}\n{PAYMENTS_NOTE}" if local else TRIPS_TIP)
@@ -84,6 +95,14 @@ class TopBar(QFrame):
 
     def brand_kit_dialog(self) -> BrandKitDialog:
         return BrandKitDialog(self.library, self.current_production(), self)
+
+    def account_dialog(self) -> AccountDialog:
+        dialog = AccountDialog(self.library, self)
+        dialog.account_changed.connect(self.refresh)
+        return dialog
+
+    def open_account(self) -> None:
+        self.account_dialog().exec()
 
     def open_settings(self) -> None:
         self.settings_dialog().exec()
