@@ -24,9 +24,10 @@ HEADER = "Idempotency-Key"
 _VALID = re.compile(r"[\x21-\x7e]{1,200}")
 
 
-def checked_key(value: str | None) -> str:
-    """The header's value; 400 naming the header when it is missing or malformed."""
-    if value is None or not value.strip():
+def checked_key(value: str) -> str:
+    """The header's value; 400 naming the header when it is blank or malformed (a missing
+    header is the framework's 422, as the API document says it is required)."""
+    if not value.strip():
         raise ApiError(
             400,
             "idempotency_key_required",

@@ -43,7 +43,7 @@ def start_run(
     caller: Caller,
     target: Target,
     target_id: str,
-    key_header: str | None,
+    key_header: str,
 ) -> RunResult:
     key = idempotency.checked_key(key_header)
     if queue is None:

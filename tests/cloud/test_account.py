@@ -112,7 +112,7 @@ def test_trips_use_needs_an_idempotency_key(client: TestClient, alice: Account) 
         json={"production_id": production, "type": "cinema"},
         headers=alice.headers,
     )
-    assert assert_error(response, 400, "idempotency_key_required")["field"] == "Idempotency-Key"
+    assert assert_error(response, 422, "validation_error")["field"] == "Idempotency-Key"
 
 
 def test_trips_use_refuses_when_the_balance_is_short(client: TestClient, alice: Account) -> None:

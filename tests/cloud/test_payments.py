@@ -208,8 +208,8 @@ def test_same_idempotency_key_answers_the_same_intent(
         client.post(
             "/payments/create-intent", json={"product_id": "trips_10"}, headers=alice.headers
         ),
-        400,
-        "idempotency_key_required",
+        422,
+        "validation_error",
     )
 
 

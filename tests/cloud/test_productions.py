@@ -158,7 +158,8 @@ def test_run_needs_a_key_and_enough_trips(client: TestClient, alice: Account) ->
     production = create(client, alice)
     client.post(f"/productions/{production['id']}/plan", headers=alice.headers)
     url = f"/productions/{production['id']}/run"
-    assert_error(client.post(url, headers=alice.headers), 400, "idempotency_key_required")
+    missing = assert_error(client.post(url, headers=alice.headers), 422, "validation_error")
+    assert missing["field"] == "Idempotency-Key"
     for index in range(3):
         ok = client.post(url, headers={**alice.headers, "Idempotency-Key": f"r{index}"})
         assert ok.status_code == 202

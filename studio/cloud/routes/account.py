@@ -59,7 +59,7 @@ def use_trips(
     body: TripUseBody,
     caller: CallerDep,
     service: ServiceDep,
-    idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER)] = None,
+    idempotency_key: Annotated[str, Header(alias=idempotency.HEADER)],
 ) -> TripUseResult:
     """Spend the trips a render of ``type`` costs, once per Idempotency-Key.
 

@@ -61,7 +61,7 @@ def create_intent(
     request: Request,
     caller: CallerDep,
     service: ServiceDep,
-    idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER)] = None,
+    idempotency_key: Annotated[str, Header(alias=idempotency.HEADER)],
 ) -> IntentOut:
     """A Stripe PaymentIntent for one catalog product; the same Idempotency-Key answers the
     same intent. Pay it with ``client_secret`` in Stripe.js or the mobile SDKs, or open

@@ -227,7 +227,7 @@ def run_production(
     request: Request,
     caller: CallerDep,
     service: ServiceDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key")],
 ) -> RunResult:
     """Spend a ``cinema`` trip (once per Idempotency-Key) and queue the render."""
     return start_run(

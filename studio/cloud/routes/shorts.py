@@ -213,7 +213,7 @@ def run_shorts(
     request: Request,
     caller: CallerDep,
     service: ServiceDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key")],
 ) -> RunResult:
     """Spend a ``shorts_bundle`` trip (once per Idempotency-Key) and queue the variants."""
     return start_run(
