@@ -13,7 +13,7 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -96,6 +96,19 @@ class TokenSet:
         if self.expires_at is None:
             return False
         return self.expires_at <= (now or datetime.now(UTC)) + timedelta(seconds=seconds)
+
+    def refreshed(self, grant: Mapping[str, Any]) -> TokenSet:
+        """This account's tokens after a refresh grant: a platform that does not rotate the
+        refresh token, or does not restate the scopes, keeps the ones it had."""
+        scope = grant.get("scope")
+        return TokenSet(
+            access_token=str(grant["access_token"]),
+            refresh_token=grant.get("refresh_token") or self.refresh_token,
+            expires_at=expires_at(grant.get("expires_in")),
+            scopes=tuple(str(scope).split()) if scope else self.scopes,
+            account_id=self.account_id,
+            handle=self.handle,
+        )
 
 
 @dataclass(frozen=True)

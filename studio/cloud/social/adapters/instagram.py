@@ -120,14 +120,7 @@ class InstagramAdapter(HttpAdapter):
 
     def refresh(self, token_set: TokenSet) -> TokenSet:
         grant = self._long_lived(token_set.access_token, refreshing=True)
-        return TokenSet(
-            access_token=str(grant["access_token"]),
-            refresh_token=None,
-            expires_at=expires_at(grant.get("expires_in")),
-            scopes=token_set.scopes,
-            account_id=token_set.account_id,
-            handle=token_set.handle,
-        )
+        return token_set.refreshed(grant)
 
     def publish(
         self,

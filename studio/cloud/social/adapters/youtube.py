@@ -122,15 +122,7 @@ class YouTubeAdapter(HttpAdapter):
             },
             refreshing=True,
         )
-        scopes = tuple(str(grant["scope"]).split()) if grant.get("scope") else token_set.scopes
-        return TokenSet(
-            access_token=str(grant["access_token"]),
-            refresh_token=grant.get("refresh_token") or token_set.refresh_token,
-            expires_at=expires_at(grant.get("expires_in")),
-            scopes=scopes,
-            account_id=token_set.account_id,
-            handle=token_set.handle,
-        )
+        return token_set.refreshed(grant)
 
     def publish(
         self,
