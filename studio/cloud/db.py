@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from studio.services.library.db import make_engine
+from studio.services.library.db import ALEMBIC_LOCK, make_engine
 from studio.services.library.paths import sqlite_file
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -53,9 +53,9 @@ def open_engine(url: str) -> Engine:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade to ``revision`` in one transaction; concurrent starts wait for each other (the
-    SQLite write lock, or an advisory lock on Postgres)."""
+    SQLite write lock, or an advisory lock on Postgres; in one process, Alembic's own lock)."""
     config = alembic_config(engine.url)
-    with engine.begin() as connection:
+    with ALEMBIC_LOCK, engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}

@@ -5,14 +5,16 @@ local one).
 
 The account and balance come from the account the renders charge (``trips_for``): the local
 account of the embedded service, or the configured cloud's sign-in. The window refreshes the
-bar when a render ends. The call is synchronous: the embedded service answers on 127.0.0.1 in
-milliseconds; a failure shows its reason instead of a number.
+bar when a render ends. The question goes to the service on a pool thread (a remote cloud, or
+the embedded one under load, can take a while and the window must not wait); the newest answer
+is shown, and a failure shows its reason instead of a number. ``refreshed`` fires after each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from studio.services.cloud_client import BadCloudAddress
@@ -20,16 +22,35 @@ from studio.services.embedded import LOCAL_LABEL, PAYMENTS_NOTE, EmbeddedError
 from studio.services.jobs.trips import TripsUnavailable, trips_for
 from studio.services.library.db import Library
 from studio.services.settings import SettingsError
+from studio.ui.background import run_in_background
 from studio.ui.dialogs.account import AccountDialog
 from studio.ui.dialogs.brand_kit import BrandKitDialog
 from studio.ui.dialogs.settings import SettingsDialog
 
 TRIPS_TIP = "Trips pay for renders: one per film, one per short."
 
+AccountState = tuple[str, int | None, str]
+"""What the bar shows: the account's label (or why it is unavailable), the balance (None when
+unknown) and, for a failure, the reason."""
+
+
+def read_account(library: Library) -> AccountState:
+    """Ask the account the renders charge for its label and balance (blocking: a pool thread)."""
+    try:
+        trips = trips_for(library)
+        return trips.account_label(), trips.balance(), ""
+    except TripsUnavailable as error:
+        return ("Signed out" if error.signed_out else "Account unavailable"), None, str(error)
+    except (EmbeddedError, BadCloudAddress, SettingsError) as error:
+        return "Account unavailable", None, str(error)
+
 
 class TopBar(QFrame):
+    refreshed = Signal()
+
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._asked = 0
         self.setObjectName("TopBar")
         self.library = library
         self.current_production: Callable[[], str | None] = lambda: None
@@ -67,28 +88,35 @@ class TopBar(QFrame):
         self.refresh()
 
     def refresh(self) -> None:
-        """Show whose trips these are and how many are left, or why that cannot be known."""
-        try:
-            trips = trips_for(self.library)
-            label = trips.account_label()
-            balance = trips.balance()
-        except TripsUnavailable as error:
-            self._unavailable("Signed out" if error.signed_out else "Account unavailable", error)
-            return
-        except (EmbeddedError, BadCloudAddress, SettingsError) as error:
-            self._unavailable("Account unavailable", error)
-            return
-        self.account.setText(label)
-        self.account.setToolTip("Sign in to a Studio cloud account, or sign out")
-        self.trips.setText(f"{balance} trip{'s' if balance != 1 else ''}")
-        local = label == LOCAL_LABEL
-        self.trips.setToolTip(f"{TRIPS_TIP}\n{PAYMENTS_NOTE}" if local else TRIPS_TIP)
+        """Ask again for the account and balance; the labels change when the answer comes."""
+        self._asked += 1
+        asked = self._asked
+        run_in_background(
+            self,
+            lambda: read_account(self.library),
+            lambda state: self._show(asked, state),
+            lambda message: self._show(asked, ("Account unavailable", None, message)),
+        )
 
-    def _unavailable(self, headline: str, error: Exception) -> None:
+    def _show(self, asked: int, state: AccountState) -> None:
+        if asked != self._asked:
+            return  # a newer question is on its way
+        label, balance, problem = state
+        if balance is None:
+            self._unavailable(label, problem)
+        else:
+            self.account.setText(label)
+            self.account.setToolTip("Sign in to a Studio cloud account, or sign out")
+            self.trips.setText(f"{balance} trip{'s' if balance != 1 else ''}")
+            local = label == LOCAL_LABEL
+            self.trips.setToolTip(f"{TRIPS_TIP}\n{PAYMENTS_NOTE}" if local else TRIPS_TIP)
+        self.refreshed.emit()
+
+    def _unavailable(self, headline: str, problem: str) -> None:
         self.account.setText(headline)
-        self.account.setToolTip(str(error))
+        self.account.setToolTip(problem)
         self.trips.setText("")
-        self.trips.setToolTip(str(error))
+        self.trips.setToolTip(problem)
 
     def settings_dialog(self) -> SettingsDialog:
         return SettingsDialog(self.library, self)

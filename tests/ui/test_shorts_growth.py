@@ -75,7 +75,7 @@ def test_render_all_renders_every_variant(
             if row.video_path
         )
     assert sizes == [(540, "1_1"), (540, "9_16")]
-    assert window.top_bar.trips.text() == "8 trips"
+    qtbot.waitUntil(lambda: window.top_bar.trips.text() == "8 trips")
 
 
 def test_growth_lists_the_library_posts_and_explains_the_disabled_connects(

@@ -41,14 +41,14 @@ def new_production(window: MainWindow, title: str, script: str = SCRIPT) -> str:
     return window.cinema.productions.add_production(dialog.value())
 
 
-def test_the_window_opens_with_three_tabs_and_the_account(window: MainWindow) -> None:
+def test_the_window_opens_with_three_tabs_and_the_account(qtbot: QtBot, window: MainWindow) -> None:
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
         "Cinema",
         "Shorts",
         "Growth",
     ]
-    assert window.top_bar.account.text() == "Local account"
-    assert window.top_bar.trips.text() == "10 trips"
+    qtbot.waitUntil(lambda: window.top_bar.account.text() == "Local account")
+    qtbot.waitUntil(lambda: window.top_bar.trips.text() == "10 trips")
     assert all(not button.isEnabled() for button in window.growth.connect_buttons)
     assert "later issue" in window.growth.connect_buttons[0].toolTip()
 

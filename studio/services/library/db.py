@@ -12,6 +12,7 @@ library never both migrate.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -108,10 +109,15 @@ def alembic_config(url: str | URL | None = None) -> Config:
     return config
 
 
+ALEMBIC_LOCK = threading.Lock()
+"""Alembic keeps its migration context in module globals, so two migrations in one process (the
+library in one thread, the embedded cloud service in another) must take turns."""
+
+
 def migrate(engine: Engine, revision: str = "head", *, down: bool = False) -> None:
     """Upgrade (or with ``down``, downgrade) the database to ``revision`` under a lock."""
     config = alembic_config(engine.url)
-    with engine.begin() as connection:
+    with ALEMBIC_LOCK, engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             lock = text("SELECT pg_advisory_xact_lock(:key)")
             connection.execute(lock, {"key": _PG_MIGRATION_LOCK})
