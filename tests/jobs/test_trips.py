@@ -1,6 +1,5 @@
 """Trips through the service: renders charge the embedded account once per key, a short balance
-refuses in words, a cloud worker's job of a paid run charges nothing more; and the LocalTrips
-test double keeps its own ledger rules."""
+refuses in words, a cloud worker's job of a paid run charges nothing more."""
 
 from __future__ import annotations
 
@@ -17,18 +16,13 @@ from studio.cloud.app import create_app
 from studio.cloud.models import TripEntry as CloudEntry
 from studio.cloud.workers import PrepaidTrips
 from studio.services.embedded import LOCAL_LABEL, embedded_for, stop_embedded
-from studio.services.jobs import FREE_TRIPS, LocalRunner, LocalTrips, NotEnoughTrips
+from studio.services.jobs import LocalRunner, NotEnoughTrips
 from studio.services.jobs.context import JobRefused
 from studio.services.jobs.trips import LINKS_FILE, CloudTrips, set_trips_provider, trips_for
 from studio.services.library.db import Library
-from studio.services.library.models import Account, Asset, Production, Shorts, TripEntry
+from studio.services.library.models import Asset, Production, Shorts
 from tests.cloud.conftest import RecordingQueue, make_settings, sign_up
 from tests.jobs import job_registry, open_library, planned_production
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Library:
-    return open_library(tmp_path / "data")
 
 
 @pytest.fixture
@@ -166,24 +160,3 @@ def test_a_cloud_worker_job_of_a_paid_run_charges_nothing_more(tmp_path: Path) -
             ledger.reverse(session, account.user_id, "use:run-7")
         with pytest.raises(JobRefused, match="given back"):
             prepaid.use(1, idempotency_key="run-7:cinema.render", production_id=made["id"])
-
-
-def test_the_local_test_double_grants_once_and_charges_once_per_key(library: Library) -> None:
-    trips = LocalTrips(library)
-    assert trips.balance() == FREE_TRIPS
-    first = trips.use(1, idempotency_key="run-1:cinema.render", production_id="p1")
-    again = trips.use(1, idempotency_key="run-1:cinema.render", production_id="p1")
-    assert (first.repeated, again.repeated) == (False, True)
-    assert trips.balance() == FREE_TRIPS - 1
-    with library.session() as session:
-        account = session.get(Account, "local")
-        assert account is not None
-        assert account.trips_balance == FREE_TRIPS - 1, "the cached balance follows the ledger"
-        kinds = sorted(session.scalars(select(TripEntry.kind)).all())
-    assert kinds == ["grant", "use"]
-
-
-def test_the_local_test_double_refuses_with_the_numbers(library: Library) -> None:
-    trips = LocalTrips(library, free_trips=3)
-    with pytest.raises(NotEnoughTrips, match=r"^this batch needs 4 trips; the balance is 3$"):
-        trips.use(4, idempotency_key="k", what="this batch")

@@ -54,8 +54,6 @@ from studio.services.jobs.runner import (
     LocalRunner,
 )
 from studio.services.jobs.trips import (
-    FREE_TRIPS,
-    LocalTrips,
     NotEnoughTrips,
     Trips,
     TripUse,
@@ -64,7 +62,6 @@ from studio.services.jobs.trips import (
 )
 
 __all__ = [
-    "FREE_TRIPS",
     "PRIORITY_BATCH",
     "PRIORITY_NORMAL",
     "PRIORITY_PREVIEW",
@@ -84,7 +81,6 @@ __all__ = [
     "JobType",
     "JobUpdate",
     "LocalRunner",
-    "LocalTrips",
     "NoSuchJob",
     "NotEnoughTrips",
     "Registry",

@@ -9,9 +9,6 @@ One code path: on the desktop (and the CLI) every charge goes through the bundle
 same job functions in per-user workspaces; those renders were paid for at ``/run``, so their
 workspaces are bound to a trips account that records the run's charge instead of charging again
 (``studio.cloud.workers.PrepaidTrips``, bound with ``bind_trips``).
-
-``LocalTrips`` (a ledger in the library) is kept only as a test double for job tests that must
-not start a service; nothing chooses it by default.
 """
 
 from __future__ import annotations
@@ -29,10 +26,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from studio.services.cloud_client import (
     AuthError,
     CloudClient,
@@ -41,22 +34,12 @@ from studio.services.cloud_client import (
     PaymentRequired,
 )
 from studio.services.jobs.context import JobRefused
-from studio.services.library.models import (
-    LOCAL_ACCOUNT_ID,
-    Account,
-    Production,
-    Shorts,
-    TripEntry,
-    utcnow,
-)
+from studio.services.library.models import Production, Shorts
 
 if TYPE_CHECKING:
     from studio.cloud.schemas import Me
     from studio.services.library.db import Library
 
-FREE_TRIPS = 10
-"""Trips a ``LocalTrips`` test ledger starts with."""
-GRANT_KEY = "local:free-grant"
 _HEADER_KEY = re.compile(r"[\x21-\x7e]{1,200}")
 LINKS_FILE = "cloud-links.json"
 """Which cloud record a local production or shorts batch is charged against (in the data
@@ -292,110 +275,6 @@ class NoTrips:
         what: str = "this render",
     ) -> TripUse:
         raise TripsUnavailable(self.reason)
-
-
-class LocalTrips:
-    """A trips ledger in the library: the test double of job tests that start no service.
-
-    The balance is the plain sum of the signed ledger; a fresh library grants ``free_trips``
-    once under a fixed key; the Account row caches the balance and guards it (a charge lowers
-    it only where it stays at or above zero, in the same transaction as the entry).
-    """
-
-    def __init__(self, library: Library, free_trips: int = FREE_TRIPS) -> None:
-        self.library = library
-        self.free_trips = free_trips
-
-    def account_label(self) -> str:
-        return "Test ledger"
-
-    def balance(self) -> int:
-        with self.library.session() as session:
-            self._grant_once(session)
-            return _ledger_balance(session)
-
-    def require(self, uses: int, what: str) -> None:
-        balance = self.balance()
-        if balance < uses:
-            raise NotEnoughTrips(uses, balance, what)
-
-    def use(
-        self,
-        amount: int,
-        *,
-        idempotency_key: str,
-        production_id: str | None = None,
-        shorts_id: str | None = None,
-        what: str = "this render",
-    ) -> TripUse:
-        if amount < 1:
-            raise ValueError(f"a use of trips needs a positive amount, not {amount}")
-        with self.library.session() as session:
-            earlier = _entry(session, idempotency_key)
-            if earlier is not None:
-                return _use_of(earlier, repeated=True)
-            self._grant_once(session)
-            charged = session.execute(
-                update(Account)
-                .where(Account.id == LOCAL_ACCOUNT_ID, Account.trips_balance >= amount)
-                .values(trips_balance=Account.trips_balance - amount, updated_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            if charged.rowcount != 1:  # type: ignore[attr-defined]
-                session.rollback()
-                raise NotEnoughTrips(amount, _ledger_balance(session), what)
-            entry = TripEntry(
-                kind="use",
-                amount=-amount,
-                production_id=production_id,
-                shorts_id=shorts_id,
-                idempotency_key=idempotency_key,
-            )
-            session.add(entry)
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                raced = _entry(session, idempotency_key)
-                if raced is None:
-                    raise
-                return _use_of(raced, repeated=True)
-            return _use_of(entry)
-
-    def _grant_once(self, session: Session) -> None:
-        if _entry(session, GRANT_KEY) is not None:
-            return
-        account = session.get(Account, LOCAL_ACCOUNT_ID)
-        if account is None:
-            account = Account(id=LOCAL_ACCOUNT_ID, trips_balance=0)
-            session.add(account)
-            session.flush()
-        session.add(TripEntry(kind="grant", amount=self.free_trips, idempotency_key=GRANT_KEY))
-        account.trips_balance = (account.trips_balance or 0) + self.free_trips
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-
-
-def _entry(session: Session, key: str) -> TripEntry | None:
-    return session.scalar(select(TripEntry).where(TripEntry.idempotency_key == key))
-
-
-def _ledger_balance(session: Session) -> int:
-    return int(session.scalar(select(func.coalesce(func.sum(TripEntry.amount), 0))) or 0)
-
-
-def _use_of(entry: TripEntry, repeated: bool = False) -> TripUse:
-    return TripUse(
-        entry_id=entry.id,
-        amount=abs(entry.amount),
-        idempotency_key=entry.idempotency_key or "",
-        production_id=entry.production_id,
-        shorts_id=entry.shorts_id,
-        created_at=entry.created_at,
-        repeated=repeated,
-    )
 
 
 TripsFactory = Callable[["Library"], Trips]
