@@ -25,6 +25,8 @@ from studio.pipeline.yuv import U8, Planes, planes_to_rgb
 
 MAX_PREPARED = 4
 """Shots kept prepared at once: the two of a transition plus a little scrubbing slack."""
+SEQUENTIAL_PREPARED = 2
+"""An export walks forward in time, so the two shots of a transition are all it ever needs."""
 
 
 def _even(value: int) -> int:
@@ -34,8 +36,17 @@ def _even(value: int) -> int:
 class Compositor:
     """Frames of one timeline at one size."""
 
-    def __init__(self, timeline: Timeline, width: int | None = None, height: int | None = None):
+    def __init__(
+        self,
+        timeline: Timeline,
+        width: int | None = None,
+        height: int | None = None,
+        *,
+        keep_prepared: int = MAX_PREPARED,
+    ):
+        """``keep_prepared``: shots held ready; an export passes ``SEQUENTIAL_PREPARED``."""
         self.timeline = timeline
+        self.keep_prepared = keep_prepared
         self.width = _even(width or timeline.width)
         self.height = _even(height or timeline.height)
         self.look = look_for(timeline.style)
@@ -68,7 +79,7 @@ class Compositor:
         layer = self.timeline.video[index]
         visual = VisualLayer(layer, self.look, self.width, self.height, self.timeline.fps)
         self._visuals[index] = visual
-        while len(self._visuals) > MAX_PREPARED:
+        while len(self._visuals) > self.keep_prepared:
             _, dropped = self._visuals.popitem(last=False)
             dropped.close()
         return visual

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studio.pipeline.audio import DuckSettings, loudnorm_filter, mix_to_file
-from studio.pipeline.compositor import Compositor
+from studio.pipeline.compositor import SEQUENTIAL_PREPARED, Compositor
 from studio.pipeline.encoder import PRESETS, AudioInput, Preset, VideoWriter, choose_encoder
 from studio.pipeline.timeline import Timeline
 
@@ -80,7 +80,7 @@ def render(
         mix = mix_to_file(list(timeline.audio), timeline.duration, raw_audio, duck)
         audio = AudioInput(mix.path, None if mix.silent else loudnorm_filter(mix.path))
         with (
-            Compositor(timeline, width, height) as compositor,
+            Compositor(timeline, width, height, keep_prepared=SEQUENTIAL_PREPARED) as compositor,
             VideoWriter(
                 target, width, height, timeline.fps, total, encoder_name, chosen, audio
             ) as writer,
