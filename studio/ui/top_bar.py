@@ -119,7 +119,9 @@ class TopBar(QFrame):
         self.trips.setToolTip(problem)
 
     def settings_dialog(self) -> SettingsDialog:
-        return SettingsDialog(self.library, self)
+        dialog = SettingsDialog(self.library, self)
+        dialog.account_changed.connect(self.refresh)
+        return dialog
 
     def brand_kit_dialog(self) -> BrandKitDialog:
         return BrandKitDialog(self.library, self.current_production(), self)

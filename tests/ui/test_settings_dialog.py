@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from studio.services import settings as settings_module
+from studio.services.jobs.trips import CloudTrips, NoTrips, set_trips_provider, trips_for
 from studio.services.library.db import Library
 from studio.services.settings import Secret, fallback_path, load_settings
 from studio.ui.dialogs.settings import SettingsDialog
@@ -124,3 +125,21 @@ def test_a_wrong_cloud_address_and_folder_are_named_inline(
     assert "Cloud address" in dialog.problems.text()
     assert "Export folder" in dialog.problems.text()
     assert load_settings(library.data_dir).cloud_url == ""
+
+
+def test_a_new_cloud_address_moves_the_renders_to_its_account(
+    qtbot: QtBot, window: MainWindow, library: Library
+) -> None:
+    """Renders charge the account of the address just saved, not the one set before."""
+    set_trips_provider(lambda _library: NoTrips("the old account"))
+    refreshed: list[bool] = []
+    with installed(MemoryKeyring()):
+        dialog = window.top_bar.settings_dialog()
+        qtbot.addWidget(dialog)
+        dialog.account_changed.connect(lambda: refreshed.append(True))
+        dialog.cloud_url.setText("https://cloud.example.test")
+        click_save(qtbot, dialog)
+        trips = trips_for(library)
+    assert refreshed == [True], "the top bar re-reads the account"
+    assert isinstance(trips, CloudTrips)
+    assert trips.client.base_url.rstrip("/") == "https://cloud.example.test"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.services.jobs.trips import set_trips_provider
 from studio.services.library.db import Library
 from studio.services.settings import (
     Secret,
@@ -57,6 +59,9 @@ class KeyField:
 class SettingsDialog(QDialog):
     """Edits the settings of ``library``'s data folder; Save applies keys to this session."""
 
+    account_changed = Signal()
+    """The cloud address changed: renders now charge another account (or the local one)."""
+
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
@@ -75,8 +80,7 @@ class SettingsDialog(QDialog):
 
         form = QFormLayout()
         self.keys = {secret: self._key_row(form, secret) for secret in Secret}
-        self.cloud_url = QLineEdit(current.cloud_url)
-        self.cloud_url.setPlaceholderText("https://... (optional: Studio works offline)")
+        self.saved_cloud_url, self.cloud_url = current.cloud_url, _cloud_field(current.cloud_url)
         form.addRow("Cloud address", self.cloud_url)
         self.export_folder = QLineEdit(current.export_folder)
         self.export_folder.setPlaceholderText("ask each time")
@@ -181,7 +185,16 @@ class SettingsDialog(QDialog):
             self.problems.setText(str(error))
             return
         apply_to_environment(self.folder)
+        if self.cloud_url.text().strip() != self.saved_cloud_url:
+            set_trips_provider(None)  # the next render asks the new address for its account
+            self.account_changed.emit()
         self.accept()
+
+
+def _cloud_field(url: str) -> QLineEdit:
+    field = QLineEdit(url)
+    field.setPlaceholderText("https://... (optional: Studio works offline)")
+    return field
 
 
 def _keyring_widgets(in_file: bool) -> tuple[QLabel, QCheckBox]:
