@@ -18,9 +18,10 @@ from studio.cloud.config import CloudSettings, settings_from_env
 from studio.cloud.db import Database, open_engine
 from studio.cloud.errors import install as install_errors
 from studio.cloud.limits import UploadSizeLimit
-from studio.cloud.routes import account, auth, iap, payments, productions, shorts
+from studio.cloud.routes import account, auth, health, iap, payments, productions, shorts
 from studio.cloud.runs import RenderQueue
 from studio.cloud.service import Service
+from studio.cloud.social import platform_routes
 from studio.cloud.social import routes as social_routes
 from studio.cloud.workers import WorkspaceQueue
 
@@ -67,7 +68,17 @@ def create_app(
     app.state.render_queue = render_queue or workspaces
     install_errors(app)
     app.add_middleware(UploadSizeLimit, max_bytes=chosen.upload_max_bytes)
-    routers = (auth, account, payments, iap, productions, shorts, social_routes)
+    routers = (
+        health,
+        auth,
+        account,
+        payments,
+        iap,
+        productions,
+        shorts,
+        social_routes,
+        platform_routes,
+    )
     for module in routers:
         app.include_router(module.router)
     return app

@@ -37,6 +37,8 @@ class UploadSizeLimit:
 
 
 def _is_upload(path: str) -> bool:
+    if path.rstrip("/") == "/social/videos":
+        return True
     return path.startswith("/productions/") and path.rstrip("/").endswith("/assets")
 
 

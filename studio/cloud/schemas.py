@@ -272,3 +272,10 @@ class RunResult(BaseModel):
     trips_used: int
     trips_balance: int
     entry_id: str
+
+
+class Health(BaseModel):
+    """``GET /health``: the service answers and so does its database."""
+
+    status: Literal["ok"]
+    database: Literal["ok"]

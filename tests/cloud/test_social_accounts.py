@@ -40,6 +40,7 @@ from tests.cloud.test_social_publishing import (
     authorization_code,
     by_platform,
     connect,
+    post_headers,
     read_post,
     running_world,
     schedule,
@@ -222,7 +223,7 @@ def test_a_variant_of_someone_elses_shorts_cannot_be_posted(world: World, alice:
             "title": "t",
             "scheduled_at": "2030-01-02T08:00:00Z",
         },
-        headers=alice.headers,
+        headers=post_headers(alice),
     )
     assert_error(answer, 404, "not_found")
 

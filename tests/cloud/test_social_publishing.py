@@ -9,6 +9,7 @@ the service's clock is a ``Clock`` the tests move.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from studio.cloud.social.adapters.base import ClientConfig
 from studio.cloud.social.adapters.tiktok import TikTokAdapter
 from studio.cloud.social.adapters.youtube import YouTubeAdapter
 from studio.cloud.social.pkce import PkcePair, make_state
-from studio.cloud.social.scheduler import AdapterPool, SocialRuntime, make_huey
+from studio.cloud.social.scheduler import AdapterPool, NotConfigured, SocialRuntime, make_huey
 from studio.cloud.social.vault import TokenCipher, resumable_state
 from tests.cloud.conftest import Account, sign_up
 from tests.cloud.social.conftest import FAKES, SleepRecorder
@@ -89,7 +90,8 @@ class World:
     fakes: dict[str, PlatformFake]
     clock: Clock
     sleeps: SleepRecorder
-    video: Path
+    video: Path | None
+    """What the render queue finds for every variant (None: nothing rendered)."""
     stack: ExitStack
     runtime: SocialRuntime | None = None
     client: TestClient | None = None
@@ -103,6 +105,8 @@ class World:
         db = self.app.state.service.db
 
         def make(platform: str) -> Any:
+            if platform not in self.fakes:
+                raise NotConfigured(f"no fake {platform} in this test")
             fake = self.fakes[platform]
             chosen = self.adapter_classes.get(platform)
             adapter = build_adapter(
@@ -120,6 +124,7 @@ class World:
             huey=make_huey(self.queue_dir, immediate=False)
             if self.queue_dir
             else make_huey(Path("."), immediate=True),
+            video_root=self.app.state.service.settings.data_dir / "social-videos",
             clock=self.clock,
             sleep=self.sleeps,
             **publisher_options,
@@ -213,10 +218,15 @@ def schedule(
         "hook": "You are sleeping wrong",
     }
     body.update(extra)
-    response = world.http.post("/social/posts", json=body, headers=account.headers)
+    response = world.http.post("/social/posts", json=body, headers=post_headers(account))
     assert response.status_code == 201, response.text
     post: dict[str, Any] = response.json()
     return post
+
+
+def post_headers(account: Account, key: str | None = None) -> dict[str, str]:
+    """Sign-in and a fresh Idempotency-Key (POST /social/posts requires one)."""
+    return {**account.headers, "Idempotency-Key": key or uuid.uuid4().hex}
 
 
 def read_post(world: World, account: Account, post_id: str) -> dict[str, Any]:
@@ -462,7 +472,7 @@ def test_posts_are_validated_and_owner_scoped(world: World, alice: Account) -> N
     no_account = world.http.post(
         "/social/posts",
         json={**body, "scheduled_at": "2030-01-02T08:00:00Z"},
-        headers=alice.headers,
+        headers=post_headers(alice),
     )
     assert no_account.status_code == 422
     assert no_account.json()["error"]["field"] == "platforms"
@@ -470,7 +480,7 @@ def test_posts_are_validated_and_owner_scoped(world: World, alice: Account) -> N
     naive = world.http.post(
         "/social/posts",
         json={**body, "platforms": ["youtube"], "scheduled_at": "2030-01-02T08:00:00"},
-        headers=alice.headers,
+        headers=post_headers(alice),
     )
     assert naive.status_code == 422
     assert naive.json()["error"]["field"] == "scheduled_at"

@@ -5,7 +5,8 @@ idempotency record a worker must claim (an atomic ``UPDATE ... WHERE status = 'p
 it uploads and that it settles after. ``ResumeEntry`` keeps what the adapters need to pick an
 interrupted upload up again (YouTube's session URI, Instagram's container, X's tweet id...), so a
 worker killed mid-upload is resumed by the next one instead of posting a second time.
-``MetricSample`` is a time series: one row per fetch, never updated.
+``MetricSample`` is a time series: one row per fetch, never updated. ``SocialVideo`` is a video
+the desktop rendered and uploaded for its posts (one row per owner and content hash).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Float,
@@ -62,6 +64,23 @@ class SocialAccount(CloudBase):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class SocialVideo(CloudBase):
+    """An uploaded video, kept at ``path`` under the runtime's video folder. The same bytes
+    uploaded again by the same owner are the same row (``sha256``)."""
+
+    __tablename__ = "cloud_social_video"
+    __table_args__ = (UniqueConstraint("owner_id", "sha256"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("cloud_user.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    duration_seconds: Mapped[float] = mapped_column(Float)
+    path: Mapped[str] = mapped_column(String(300))
+    """Relative to the video folder: ``<owner id>/<sha256><suffix>``."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SocialPost(CloudBase):
     """One short variant scheduled to one or more platforms (``scheduled_at`` is UTC)."""
 
@@ -77,6 +96,8 @@ class SocialPost(CloudBase):
     caption: Mapped[str] = mapped_column(Text)
     hashtags: Mapped[list[Any]] = mapped_column(JSON)
     scheduled_at: Mapped[datetime] = mapped_column(index=True)
+    video_id: Mapped[str | None] = mapped_column(ForeignKey("cloud_social_video.id"))
+    """The uploaded video to publish; None means the render queue's video of the variant."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -6,16 +6,20 @@ conditional ``UPDATE`` (pending, or publishing under a lease that expired becaus
 died); only the run whose update changed the row uploads. The adapters keep their resumable state
 (upload session, container, tweet id) under the record's idempotency key in the database, so the
 run that takes over an expired claim continues the same upload and gets the same id back instead
-of posting again. After the upload the record is settled with a second conditional update that
-only the claim's holder can make.
+of posting again. While a run uploads, a thread renews its lease (``claimed_at``) every third of
+it, so a long upload is never taken for a dead worker's; a worker that died stops renewing. After
+the upload the record is settled with a second conditional update that only the claim's holder
+can make.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,8 +42,15 @@ from studio.cloud.social.adapters.base import (
     call_with_refresh,
     with_retries,
 )
-from studio.cloud.social.models import MetricSample, PublishRecord, SocialAccount, SocialPost
+from studio.cloud.social.models import (
+    MetricSample,
+    PublishRecord,
+    SocialAccount,
+    SocialPost,
+    SocialVideo,
+)
 from studio.cloud.social.vault import TokenCipher, VaultError
+from studio.cloud.social.videos import VideoStore
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +93,12 @@ class Publisher:
     locate_video: VideoLocator
     clock: Clock = utc_now
     sleep: Callable[[float], None] = time.sleep
+    videos: VideoStore | None = None
+    """Where uploaded videos are (a post's ``video_id``); None when uploads are not kept."""
     lease_s: float = 30 * 60.0
     """How long a claim protects an upload; a claim older than this belonged to a dead worker."""
+    renew_every_s: float | None = None
+    """How often a running upload renews its lease; None means a third of ``lease_s``."""
     late_after_s: float = 5 * 60.0
     """Published this long after its schedule or more, a post is marked late."""
     call_attempts: int = 3
@@ -107,7 +122,8 @@ class Publisher:
         if not self._claim(post_id, platform, claim, now):
             return Outcome("skipped")
         try:
-            return self._publish_claimed(post_id, platform, claim)
+            with self._renewing(post_id, platform, claim):
+                return self._publish_claimed(post_id, platform, claim)
         except SocialError as error:
             return self._settle_error(post_id, platform, claim, error)
         except Exception as error:  # a bug or a local failure: give it back, try again later
@@ -136,6 +152,53 @@ class Publisher:
             result = cast(CursorResult[Any], session.execute(query))
             return result.rowcount == 1
 
+    @contextmanager
+    def _renewing(self, post_id: str, platform: str, claim: str) -> Iterator[None]:
+        """Keep the claim's lease fresh while the body runs (a long upload outlives it)."""
+        every = self.renew_every_s if self.renew_every_s is not None else self.lease_s / 3
+        stop = threading.Event()
+
+        def renew() -> None:
+            while not stop.wait(every):
+                try:
+                    self._renew(post_id, platform, claim)
+                except Exception:  # the database hiccuped: the next beat tries again
+                    log.exception("renewing the lease of %s on %s", post_id, platform)
+
+        beat = threading.Thread(target=renew, name=f"lease-{post_id}-{platform}", daemon=True)
+        beat.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            beat.join()
+
+    def _renew(self, post_id: str, platform: str, claim: str) -> None:
+        query = (
+            update(PublishRecord)
+            .where(
+                PublishRecord.post_id == post_id,
+                PublishRecord.platform == platform,
+                PublishRecord.claim_token == claim,
+                PublishRecord.status == "publishing",
+            )
+            .values(claimed_at=self.clock())
+            .execution_options(synchronize_session=False)
+        )
+        with self.db.session() as session:
+            session.execute(query)
+
+    def _video(self, session: Session, post: SocialPost, platform: str) -> Path | None:
+        """The post's uploaded video, else the render of its variant (None while there is none)."""
+        if post.video_id is None:
+            return self.locate_video(post.owner_id, post.shorts_id, post.variant_id)
+        row = session.get(SocialVideo, post.video_id)
+        path = self.videos.path_of(row.path) if row is not None and self.videos else None
+        if path is None or not path.is_file():
+            reason = "the uploaded video is gone from the service; upload it again"
+            raise BadRequest(platform, reason)
+        return path
+
     def _publish_claimed(self, post_id: str, platform: str, claim: str) -> Outcome:
         with self.db.session() as session:
             post = session.get_one(SocialPost, post_id)
@@ -147,7 +210,7 @@ class Publisher:
                 tokens = self.cipher.decrypt(account.token_ciphertext)
             except VaultError as error:  # the key changed: only connecting again helps
                 raise ReconnectNeeded(platform, str(error)) from None
-            video = self.locate_video(post.owner_id, post.shorts_id, post.variant_id)
+            video = self._video(session, post, platform)
             title, caption, hashtags = post.title, post.caption, list(post.hashtags)
             key = f"{post.id}:{platform}"
             account_ref = account.id

@@ -1,4 +1,5 @@
-"""Social & growth: connected accounts, scheduled posts, platform webhooks, per-short analytics.
+"""Social & growth: connected accounts, scheduled posts and per-short analytics (the platforms,
+authorisation URLs, uploaded videos and webhooks are in ``platform_routes``).
 
 Owner-scoped like the rest of the service (another user's id reads as 404). The router brings its
 own lifespan: on start it builds the ``SocialRuntime`` from the environment (unless a test put one
@@ -8,23 +9,20 @@ embedded queue's consumer.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from studio.cloud import idempotency, ledger
 from studio.cloud.errors import ApiError, ErrorBody, not_found
 from studio.cloud.models import ShortsRow
 from studio.cloud.service import CallerDep, Service, ServiceDep
-from studio.cloud.social.adapters import ADAPTERS
 from studio.cloud.social.adapters.base import (
     InsufficientScopes,
     RateLimited,
@@ -34,9 +32,9 @@ from studio.cloud.social.adapters.base import (
     Transient,
 )
 from studio.cloud.social.analytics import latest_samples, per_variant
-from studio.cloud.social.models import PublishRecord, SocialAccount, SocialPost
+from studio.cloud.social.models import PublishRecord, SocialAccount, SocialPost, SocialVideo
 from studio.cloud.social.publisher import VideoLocator
-from studio.cloud.social.scheduler import NotConfigured, SocialRuntime
+from studio.cloud.social.scheduler import PLATFORM_NAMES, NotConfigured, SocialRuntime
 from studio.cloud.social.schemas import (
     AccountConnect,
     AccountOut,
@@ -45,7 +43,6 @@ from studio.cloud.social.schemas import (
     PostCreate,
     PostOut,
     ShortAnalytics,
-    WebhookAck,
 )
 from studio.cloud.social.vault import VaultError
 
@@ -93,15 +90,17 @@ def get_runtime(request: Request) -> SocialRuntime:
 RuntimeDep = Annotated[SocialRuntime, Depends(get_runtime)]
 
 
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorBody} for code in codes}
 
 
-def _adapter(runtime: SocialRuntime, platform: str) -> SocialAdapter:
+def adapter_for(runtime: SocialRuntime, platform: str) -> SocialAdapter:
     try:
         return runtime.adapters(platform)
     except NotConfigured as error:
-        raise ApiError(503, "not_configured", str(error), field="platform") from None
+        name = PLATFORM_NAMES.get(platform, platform)
+        message = f"{name} is not set up on this service: {error}"
+        raise ApiError(503, "not_configured", message, field="platform") from None
 
 
 def _platform_error(error: SocialError) -> ApiError:
@@ -144,13 +143,13 @@ def _owned_account(session: Session, owner_id: str, account_id: str) -> SocialAc
     return row
 
 
-@router.post("/social/accounts", status_code=201, responses=_errors(400, 401, 422, 503))
+@router.post("/social/accounts", status_code=201, responses=error_responses(400, 401, 422, 503))
 def connect_account(
     body: AccountConnect, caller: CallerDep, service: ServiceDep, runtime: RuntimeDep
 ) -> AccountOut:
     """Exchange the code from the desktop's PKCE flow here, where the client secret lives, and
     keep the tokens encrypted. Connecting the same account again replaces its tokens."""
-    adapter = _adapter(runtime, body.platform)
+    adapter = adapter_for(runtime, body.platform)
     try:
         tokens = adapter.exchange_code(body.code, body.code_verifier, body.redirect_uri)
     except SocialError as error:
@@ -175,7 +174,7 @@ def connect_account(
         return _account_out(row, tokens)
 
 
-@router.get("/social/accounts", responses=_errors(401))
+@router.get("/social/accounts", responses=error_responses(401))
 def list_accounts(caller: CallerDep, service: ServiceDep, runtime: RuntimeDep) -> list[AccountOut]:
     query = (
         select(SocialAccount)
@@ -186,7 +185,9 @@ def list_accounts(caller: CallerDep, service: ServiceDep, runtime: RuntimeDep) -
         return [_account_out(row, _tokens(runtime, row)) for row in session.scalars(query)]
 
 
-@router.delete("/social/accounts/{account_id}", status_code=204, responses=_errors(401, 404, 503))
+@router.delete(
+    "/social/accounts/{account_id}", status_code=204, responses=error_responses(401, 404, 503)
+)
 def disconnect_account(
     account_id: str, caller: CallerDep, service: ServiceDep, runtime: RuntimeDep
 ) -> Response:
@@ -198,7 +199,7 @@ def disconnect_account(
         platform = row.platform
     if tokens is not None:
         try:
-            _adapter(runtime, platform).revoke(tokens)
+            adapter_for(runtime, platform).revoke(tokens)
         except (RateLimited, Transient) as error:
             raise _platform_error(error) from None
         except SocialError as error:  # already dead at the platform: nothing left to revoke
@@ -247,6 +248,18 @@ def _post_status(records: list[PublishRecord]) -> str:
     return "scheduled"
 
 
+def public_url(platform: str, external_id: str | None) -> str | None:
+    """The post's public link where its id makes one (TikTok's publish id and Instagram's media
+    id do not: their links need the post's own id or shortcode)."""
+    if not external_id:
+        return None
+    if platform == "youtube":
+        return f"https://www.youtube.com/shorts/{external_id}"
+    if platform == "x":
+        return f"https://x.com/i/status/{external_id}"
+    return None
+
+
 def _post_out(session: Session, post: SocialPost) -> PostOut:
     records = list(
         session.scalars(
@@ -276,6 +289,9 @@ def _post_out(session: Session, post: SocialPost) -> PostOut:
                 retry_at=record.retry_at if record.status == "pending" else None,
                 published_at=record.published_at,
                 late=record.late,
+                url=public_url(record.platform, record.external_id)
+                if record.status == "published"
+                else None,
                 metrics=None
                 if sample is None
                 else MetricsSummary(
@@ -293,6 +309,7 @@ def _post_out(session: Session, post: SocialPost) -> PostOut:
         shorts_id=post.shorts_id,
         variant_id=post.variant_id,
         hook=post.hook,
+        video_id=post.video_id,
         title=post.title,
         caption=post.caption,
         hashtags=[str(tag) for tag in post.hashtags],
@@ -303,40 +320,42 @@ def _post_out(session: Session, post: SocialPost) -> PostOut:
     )
 
 
-@router.post("/social/posts", status_code=201, responses=_errors(401, 404, 422))
+@router.post("/social/posts", status_code=201, responses=error_responses(400, 401, 404, 409, 422))
 def create_post(
-    body: PostCreate, caller: CallerDep, service: ServiceDep, runtime: RuntimeDep
+    body: PostCreate,
+    caller: CallerDep,
+    service: ServiceDep,
+    runtime: RuntimeDep,
+    idempotency_key: Annotated[str, Header(alias=idempotency.HEADER)],
 ) -> PostOut:
     """Schedule one variant to several platforms (each through the caller's connected account);
-    a time in the past publishes at once."""
+    a time in the past publishes at once. The same Idempotency-Key with the same body answers
+    the same post (nothing is scheduled twice); with another body it is a 409."""
+    key = idempotency.checked_key(idempotency_key)
+    fingerprint = idempotency.request_hash("POST", "/social/posts", body.model_dump(mode="json"))
     platforms = list(dict.fromkeys(body.platforms))
     with service.db.session() as session:
+        ledger.lock_user(session, caller.user_id)  # one of two racing retries creates the post
+        stored = idempotency.replay(session, caller.user_id, key, fingerprint)
+        if stored is not None:
+            earlier = session.get(SocialPost, str(stored[1]["id"]))
+            if earlier is None:
+                raise not_found("post")
+            return _post_out(session, earlier)
         hook = body.hook
         if body.shorts_id is not None:
             shorts = session.get(ShortsRow, body.shorts_id)
             if shorts is None or shorts.owner_id != caller.user_id:
                 raise not_found("shorts")
             hook = _hook_of(shorts, body.variant_id) or hook
-        accounts: dict[str, str] = {}
-        for platform in platforms:
-            query = (
-                select(SocialAccount.id)
-                .where(
-                    SocialAccount.owner_id == caller.user_id,
-                    SocialAccount.platform == platform,
-                    SocialAccount.status == "connected",
-                )
-                .order_by(SocialAccount.updated_at.desc())
-            )
-            found = session.scalars(query).first()
-            if found is None:
-                raise ApiError(
-                    422,
-                    "validation_error",
-                    f"platforms: connect a {platform} account first",
-                    field="platforms",
-                )
-            accounts[platform] = found
+        if body.video_id is not None:
+            video = session.get(SocialVideo, body.video_id)
+            if video is None or video.owner_id != caller.user_id:
+                raise not_found("video")
+        accounts = {
+            platform: _publishing_account(session, caller.user_id, platform)
+            for platform in platforms
+        }
         post = SocialPost(
             owner_id=caller.user_id,
             shorts_id=body.shorts_id,
@@ -347,6 +366,7 @@ def create_post(
             caption=body.caption,
             hashtags=body.hashtags,
             scheduled_at=body.scheduled_at,
+            video_id=body.video_id,
         )
         session.add(post)
         session.flush()
@@ -354,13 +374,39 @@ def create_post(
             session.add(
                 PublishRecord(post_id=post.id, platform=platform, account_ref=accounts[platform])
             )
-        post_id = post.id
-    runtime.queue.schedule_post(post_id)
+        session.flush()
+        created = _post_out(session, post)
+        idempotency.remember(
+            session, caller.user_id, key, fingerprint, 201, created.model_dump(mode="json")
+        )
+    runtime.queue.schedule_post(created.id)
     with service.db.session() as session:
-        return _post_out(session, session.get_one(SocialPost, post_id))
+        return _post_out(session, session.get_one(SocialPost, created.id))
 
 
-@router.get("/social/posts", responses=_errors(401))
+def _publishing_account(session: Session, owner_id: str, platform: str) -> str:
+    """The caller's most recently connected account on ``platform``; 422 when there is none."""
+    query = (
+        select(SocialAccount.id)
+        .where(
+            SocialAccount.owner_id == owner_id,
+            SocialAccount.platform == platform,
+            SocialAccount.status == "connected",
+        )
+        .order_by(SocialAccount.updated_at.desc())
+    )
+    found = session.scalars(query).first()
+    if found is None:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"platforms: connect a {platform} account first",
+            field="platforms",
+        )
+    return found
+
+
+@router.get("/social/posts", responses=error_responses(401))
 def list_posts(caller: CallerDep, service: ServiceDep) -> list[PostOut]:
     """The caller's posts, latest schedule first."""
     query = (
@@ -372,7 +418,7 @@ def list_posts(caller: CallerDep, service: ServiceDep) -> list[PostOut]:
         return [_post_out(session, post) for post in session.scalars(query)]
 
 
-@router.get("/social/posts/{post_id}", responses=_errors(401, 404))
+@router.get("/social/posts/{post_id}", responses=error_responses(401, 404))
 def get_post(post_id: str, caller: CallerDep, service: ServiceDep) -> PostOut:
     with service.db.session() as session:
         post = session.get(SocialPost, post_id)
@@ -381,46 +427,10 @@ def get_post(post_id: str, caller: CallerDep, service: ServiceDep) -> PostOut:
         return _post_out(session, post)
 
 
-# Webhooks
-
-
-def _signature_ok(platform: str, secret: str, headers: Any, body: bytes) -> bool | None:
-    """True/False where the platform documents a signature and it was sent; None otherwise."""
-    if platform == "instagram" and (sent := headers.get("x-hub-signature-256")):
-        digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(str(sent), f"sha256={digest}")
-    if platform == "tiktok" and (sent := headers.get("tiktok-signature")):
-        parts = dict(item.split("=", 1) for item in str(sent).split(",") if "=" in item)
-        signed = f"{parts.get('t', '')}.".encode() + body
-        digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(parts.get("s", ""), digest)
-    if platform == "x" and (sent := headers.get("x-twitter-webhooks-signature")):
-        raw = hmac.new(secret.encode(), body, hashlib.sha256).digest()
-        return hmac.compare_digest(str(sent), "sha256=" + base64.b64encode(raw).decode())
-    return None
-
-
-@router.post("/webhooks/social/{platform}", responses=_errors(401, 404))
-async def platform_webhook(platform: str, request: Request, runtime: RuntimeDep) -> WebhookAck:
-    """A platform says something changed. Its content is only a hint (anyone can post here):
-    the sweep runs, and a signed, verified message also refreshes the metrics."""
-    if platform not in ADAPTERS:
-        raise not_found("platform")
-    body = await request.body()
-    secret = runtime.webhook_secrets.get(platform)
-    verified = _signature_ok(platform, secret, request.headers, body) if secret else None
-    if verified is False:
-        raise ApiError(401, "unauthorized", "the webhook signature does not match")
-    runtime.queue.sweep_due()
-    if verified:
-        runtime.queue.fetch_metrics()
-    return WebhookAck(accepted=True)
-
-
 # Analytics
 
 
-@router.get("/analytics/shorts", responses=_errors(401))
+@router.get("/analytics/shorts", responses=error_responses(401))
 def shorts_analytics(caller: CallerDep, service: ServiceDep) -> list[ShortAnalytics]:
     """Per short, variant and hook: each platform's latest counts summed, most viewed first."""
     with service.db.session() as session:

@@ -30,6 +30,7 @@ from studio.cloud.social.adapters.base import ClientConfig, HttpAdapter, SocialA
 from studio.cloud.social.models import PublishRecord, SocialPost
 from studio.cloud.social.publisher import AdapterFactory, Clock, Publisher, VideoLocator, utc_now
 from studio.cloud.social.vault import TokenCipher, load_keys, resumable_state
+from studio.cloud.social.videos import VIDEO_DIR, VideoStore
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,10 @@ SWEEP_EVERY = crontab(minute="*")
 
 class NotConfigured(LookupError):
     """The service has no client registration for a platform; the message names the variables."""
+
+
+PLATFORM_NAMES = {"youtube": "YouTube", "tiktok": "TikTok", "instagram": "Instagram", "x": "X"}
+"""Each platform key as users know it."""
 
 
 def make_huey(data_dir: Path, redis_url: str = "", *, immediate: bool = False) -> Any:
@@ -131,7 +136,7 @@ def client_config(platform: str, environ: Mapping[str, str]) -> ClientConfig:
     prefix = f"STUDIO_CLOUD_SOCIAL_{platform.upper()}_"
     client_id = environ.get(prefix + "CLIENT_ID", "").strip()
     if not client_id:
-        raise NotConfigured(f"{platform} is not set up on this service: set {prefix}CLIENT_ID")
+        raise NotConfigured(f"set {prefix}CLIENT_ID on the service")
     return ClientConfig(client_id, environ.get(prefix + "CLIENT_SECRET", "").strip() or None)
 
 
@@ -178,8 +183,12 @@ class SocialRuntime:
     adapters: AdapterFactory
     publisher: Publisher
     queue: SocialQueue
+    videos: VideoStore
+    """Where uploaded videos are kept (the publisher reads them from there)."""
     webhook_secrets: dict[str, str] = field(default_factory=dict)
     """Platform -> the secret its webhooks are signed with (the app's client secret)."""
+    verify_tokens: dict[str, str] = field(default_factory=dict)
+    """Platform -> the token its webhook subscription handshake must echo (Meta's)."""
 
     @classmethod
     def create(
@@ -190,18 +199,26 @@ class SocialRuntime:
         locate_video: VideoLocator,
         *,
         huey: Any,
+        video_root: Path,
         clock: Clock = utc_now,
         webhook_secrets: dict[str, str] | None = None,
+        verify_tokens: dict[str, str] | None = None,
         **publisher_options: Any,
     ) -> SocialRuntime:
-        publisher = Publisher(db, cipher, adapters, locate_video, clock=clock, **publisher_options)
+        """``video_root`` keeps the uploaded videos (``data_dir / VIDEO_DIR`` in the service)."""
+        videos = VideoStore(video_root)
+        publisher = Publisher(
+            db, cipher, adapters, locate_video, clock=clock, videos=videos, **publisher_options
+        )
         return cls(
             db,
             cipher,
             adapters,
             publisher,
             SocialQueue(huey, publisher),
+            videos,
             dict(webhook_secrets or {}),
+            dict(verify_tokens or {}),
         )
 
     @classmethod
@@ -218,13 +235,20 @@ class SocialRuntime:
             for platform in ADAPTERS
             if (secret := env.get(f"STUDIO_CLOUD_SOCIAL_{platform.upper()}_CLIENT_SECRET", ""))
         }
+        verify_tokens = {
+            platform: token
+            for platform in ADAPTERS
+            if (token := env.get(f"STUDIO_CLOUD_SOCIAL_{platform.upper()}_VERIFY_TOKEN", ""))
+        }
         return cls.create(
             db,
             TokenCipher(load_keys(data_dir, env)),
             env_adapters(db, env),
             locate_video,
             huey=make_huey(data_dir, env.get(REDIS_ENV, "").strip()),
+            video_root=data_dir / VIDEO_DIR,
             webhook_secrets=secrets,
+            verify_tokens=verify_tokens,
         )
 
     def recover(self) -> int:
@@ -235,6 +259,14 @@ class SocialRuntime:
                 "recovered %d social posts that came due while the service was down", recovered
             )
         return recovered
+
+    def platform_problem(self, platform: str) -> str | None:
+        """Why ``platform`` cannot be connected here (what to set), or None when it can."""
+        try:
+            self.adapters(platform)
+        except NotConfigured as error:
+            return str(error)
+        return None
 
     def close(self) -> None:
         """Stop the consumer and close the adapters' connections."""

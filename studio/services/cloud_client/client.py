@@ -8,13 +8,11 @@ would refuse is refused here already, as the same ``ValidationFailed`` naming th
 from __future__ import annotations
 
 import mimetypes
-import uuid
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 
 from studio.cloud.schemas import (
     AppleVerifyBody,
@@ -43,6 +41,7 @@ from studio.cloud.schemas import (
     TripUseResult,
     VariantsBody,
 )
+from studio.services.cloud_client.bodies import body_of, new_idempotency_key, segment
 from studio.services.cloud_client.connection import (
     DEFAULT_TIMEOUT,
     IDEMPOTENCY_HEADER,
@@ -54,6 +53,7 @@ from studio.services.cloud_client.connection import (
     parse_as,
 )
 from studio.services.cloud_client.errors import AuthError, ValidationFailed
+from studio.services.cloud_client.social import SocialEndpoints
 from studio.services.cloud_client.tokens import StoredTokens, TokenStore
 from studio.spec.brand_kit import BrandKit
 from studio.spec.shorts import ShortsFormat
@@ -62,28 +62,10 @@ _PRODUCTIONS = TypeAdapter(list[ProductionSummary])
 _SHORTS = TypeAdapter(list[ShortsSummary])
 
 
-def new_idempotency_key() -> str:
-    """A fresh key for one spending action; keep it to retry that action later."""
-    return uuid.uuid4().hex
+__all__ = ["CloudClient", "new_idempotency_key"]
 
 
-def _body(model: type[BaseModel], **values: Any) -> dict[str, Any]:
-    """``values`` checked by the service's own model, as JSON-ready data."""
-    try:
-        return model.model_validate(values).model_dump(mode="json")
-    except ValidationError as error:
-        problem = error.errors()[0]
-        field = ".".join(str(part) for part in problem["loc"]) or None
-        reason = str(problem["msg"]).removeprefix("Value error, ")
-        message = f"{field}: {reason}" if field else reason
-        raise ValidationFailed(message, code="validation_error", field=field) from None
-
-
-def _segment(value: str) -> str:
-    return quote(value, safe="")
-
-
-class CloudClient:
+class CloudClient(SocialEndpoints):
     """A signed-in (or signing-in) session with one Studio cloud.
 
     ``token_store`` keeps the sign-in (``KeyringTokenStore(base_url)`` in the app). Every method
@@ -124,7 +106,7 @@ class CloudClient:
 
     def signup(self, email: str, password: str) -> AuthResult:
         """Create an account and keep its sign-in."""
-        body = _body(Credentials, email=email, password=password)
+        body = body_of(Credentials, email=email, password=password)
         self.session()  # a keyring that cannot keep the sign-in fails before the account exists
         result = parse(
             self._connection.send("POST", "/auth/signup", json=body, signed=False), AuthResult
@@ -134,7 +116,7 @@ class CloudClient:
 
     def login(self, email: str, password: str) -> AuthResult:
         """Sign in and keep the tokens; AuthError when the email or password is wrong."""
-        body = _body(LoginBody, email=email, password=password)
+        body = body_of(LoginBody, email=email, password=password)
         self.session()  # fails without a usable keyring before the service opens a sign-in
         result = parse(
             self._connection.send("POST", "/auth/login", json=body, signed=False), AuthResult
@@ -174,7 +156,7 @@ class CloudClient:
     ) -> TripUseResult:
         """Spend the trips a render of ``type`` costs; a repeated ``idempotency_key`` is
         charged once (a new key is made when none is given)."""
-        body = _body(TripUseBody, production_id=production_id, type=type)
+        body = body_of(TripUseBody, production_id=production_id, type=type)
         key = idempotency_key or new_idempotency_key()
         response = self._connection.send(
             "POST", "/trips/use", json=body, headers={IDEMPOTENCY_HEADER: key}
@@ -191,7 +173,7 @@ class CloudClient:
         Keep ``idempotency_key`` to retry after a timeout: the same key answers the same intent,
         so the user is never asked to pay twice. ServerError (503) when the cloud has no Stripe.
         """
-        body = _body(CreateIntentBody, product_id=product_id)
+        body = body_of(CreateIntentBody, product_id=product_id)
         key = idempotency_key or new_idempotency_key()
         response = self._connection.send(
             "POST", "/payments/create-intent", json=body, headers={IDEMPOTENCY_HEADER: key}
@@ -200,7 +182,7 @@ class CloudClient:
 
     def payment(self, payment_intent_id: str) -> PaymentOut:
         """One Stripe payment of the user: pending until Stripe confirms it, then paid."""
-        path = f"/payments/{_segment(payment_intent_id)}"
+        path = f"/payments/{segment(payment_intent_id)}"
         return parse(self._connection.send("GET", path), PaymentOut)
 
     def verify_iap(
@@ -214,9 +196,11 @@ class CloudClient:
         """Credit a store purchase: Apple's ``signed_transaction``, or Google's ``product_id``
         and ``purchase_token``. Sending one again credits nothing more."""
         if platform == "apple":
-            body = _body(AppleVerifyBody, platform=platform, signed_transaction=signed_transaction)
+            body = body_of(
+                AppleVerifyBody, platform=platform, signed_transaction=signed_transaction
+            )
         else:
-            body = _body(
+            body = body_of(
                 GoogleVerifyBody,
                 platform=platform,
                 product_id=product_id,
@@ -242,7 +226,9 @@ class CloudClient:
         style: str = "neo_glow",
         script_text: str | None = None,
     ) -> ProductionOut:
-        body = _body(ProductionCreate, title=title, mode=mode, style=style, script_text=script_text)
+        body = body_of(
+            ProductionCreate, title=title, mode=mode, style=style, script_text=script_text
+        )
         return parse(self._connection.send("POST", "/productions", json=body), ProductionOut)
 
     def productions(self) -> list[ProductionSummary]:
@@ -250,7 +236,7 @@ class CloudClient:
         return parse_as(self._connection.send("GET", "/productions"), _PRODUCTIONS)
 
     def production(self, production_id: str) -> ProductionOut:
-        path = f"/productions/{_segment(production_id)}"
+        path = f"/productions/{segment(production_id)}"
         return parse(self._connection.send("GET", path), ProductionOut)
 
     def upload_asset(
@@ -264,25 +250,25 @@ class CloudClient:
                 code="unknown_type",
                 field="file",
             )
-        url = f"/productions/{_segment(production_id)}/assets"
+        url = f"/productions/{segment(production_id)}/assets"
         response = self._connection.send("POST", url, upload=Upload(path, kind))
         return parse(response, AssetOut)
 
     def plan_production(self, production_id: str) -> ProductionOut:
         """Plan the production's script with its uploaded files."""
-        path = f"/productions/{_segment(production_id)}/plan"
+        path = f"/productions/{segment(production_id)}/plan"
         return parse(self._connection.send("POST", path), ProductionOut)
 
     def download_video(self, production_id: str, destination: Path) -> Path:
         """Save the rendered film to ``destination`` (whole or not at all); NotFound until the
         render is done."""
-        path = f"/productions/{_segment(production_id)}/video"
+        path = f"/productions/{segment(production_id)}/video"
         self._connection.send("GET", path, download=Download(destination))
         return destination
 
     def run_production(self, production_id: str, idempotency_key: str | None = None) -> RunResult:
         """Spend a cinema trip (once per key) and queue the render in the cloud."""
-        return self._run(f"/productions/{_segment(production_id)}/run", idempotency_key)
+        return self._run(f"/productions/{segment(production_id)}/run", idempotency_key)
 
     # Shorts
 
@@ -294,15 +280,15 @@ class CloudClient:
     ) -> ShortsOut:
         """A shorts batch from an idea ``{"text"}``, a script ``{"script_text"}`` or one of
         the user's productions ``{"production_id"}``."""
-        body = _body(
+        body = body_of(
             ShortsCreate, source_type=source_type, source_payload=source_payload, title=title
         )
         return parse(self._connection.send("POST", "/shorts", json=body), ShortsOut)
 
     def shorts_hooks(self, shorts_id: str, count: int = 5) -> HooksResult:
         """Rank ``count`` hooks from the batch's source (they replace earlier ones)."""
-        body = _body(HooksBody, count=count)
-        path = f"/shorts/{_segment(shorts_id)}/hooks"
+        body = body_of(HooksBody, count=count)
+        path = f"/shorts/{segment(shorts_id)}/hooks"
         return parse(self._connection.send("POST", path, json=body), HooksResult)
 
     def shorts_variants(
@@ -313,20 +299,20 @@ class CloudClient:
         duration: float = 30.0,
     ) -> ShortsOut:
         """Plan one variant per chosen hook rank and format."""
-        body = _body(VariantsBody, hooks=hooks, formats=formats, duration=duration)
-        path = f"/shorts/{_segment(shorts_id)}/variants"
+        body = body_of(VariantsBody, hooks=hooks, formats=formats, duration=duration)
+        path = f"/shorts/{segment(shorts_id)}/variants"
         return parse(self._connection.send("POST", path, json=body), ShortsOut)
 
     def run_shorts(self, shorts_id: str, idempotency_key: str | None = None) -> RunResult:
         """Spend a shorts_bundle trip (once per key) and queue the variants in the cloud."""
-        return self._run(f"/shorts/{_segment(shorts_id)}/run", idempotency_key)
+        return self._run(f"/shorts/{segment(shorts_id)}/run", idempotency_key)
 
     def shorts_list(self) -> list[ShortsSummary]:
         """The user's shorts batches, newest first."""
         return parse_as(self._connection.send("GET", "/shorts"), _SHORTS)
 
     def shorts(self, shorts_id: str) -> ShortsOut:
-        return parse(self._connection.send("GET", f"/shorts/{_segment(shorts_id)}"), ShortsOut)
+        return parse(self._connection.send("GET", f"/shorts/{segment(shorts_id)}"), ShortsOut)
 
     def _run(self, path: str, idempotency_key: str | None) -> RunResult:
         key = idempotency_key or new_idempotency_key()

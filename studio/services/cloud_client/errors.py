@@ -98,7 +98,12 @@ class PaymentsUnavailable(ServerError):
     will not help, the operator has to set it up (the message names the setting)."""
 
 
-PERMANENT_CODES = frozenset({"payments_unavailable"})
+class PlatformNotConfigured(ServerError):
+    """503 ``not_configured``: the cloud has no registration with that social platform (the
+    message names the platform and the setting); retrying will not help."""
+
+
+PERMANENT_CODES = frozenset({"payments_unavailable", "not_configured"})
 """Error codes of a 5xx that describe the service's setup, not a passing failure."""
 
 
@@ -170,6 +175,13 @@ def error_from_response(response: httpx.Response) -> CloudError:
         return RateLimited(
             message or "too many requests; wait a moment and try again",
             retry_after=wait,
+            code=code,
+            field=field,
+        )
+    if code == "not_configured":
+        return PlatformNotConfigured(
+            message or "this platform is not set up on this cloud",
+            status=status,
             code=code,
             field=field,
         )

@@ -10,6 +10,8 @@ for YouTube, ``drop_upload_after`` (the connection drops mid-PUT). The platform 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 import threading
@@ -165,6 +167,8 @@ class OAuthServer:
     client_id_param: str = "client_id"
     scope_separator: str = " "
     rotate_refresh_tokens: bool = False
+    hex_challenge: bool = False
+    """TikTok's desktop flow: the challenge is hex(SHA256(verifier)), not base64url."""
     deny: bool = False
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     access: set[str] = field(default_factory=set)
@@ -208,7 +212,12 @@ class OAuthServer:
         issued = self.codes.pop(form.get("code", ""), None)
         if issued is None or form.get("redirect_uri") != issued["redirect_uri"]:
             return "invalid_grant"
-        if not pkce.verify(form.get("code_verifier", ""), issued["challenge"]):
+        verifier = form.get("code_verifier", "")
+        if self.hex_challenge:
+            expected = hashlib.sha256(verifier.encode("ascii")).hexdigest()
+            if not hmac.compare_digest(expected, issued["challenge"]):
+                return "invalid_grant"
+        elif not pkce.verify(verifier, issued["challenge"]):
             return "invalid_grant"
         return self._issue(issued["scopes"])
 

@@ -219,7 +219,11 @@ class FakeTikTok(PlatformFake):
     """Login Kit OAuth v2 + the Content Posting API (Direct Post, FILE_UPLOAD) + video query."""
 
     def __init__(self) -> None:
-        super().__init__(OAuthServer(CLIENT_ID, client_id_param="client_key", scope_separator=","))
+        super().__init__(
+            OAuthServer(
+                CLIENT_ID, client_id_param="client_key", scope_separator=",", hex_challenge=True
+            )
+        )
         self.privacy_levels = ["PUBLIC_TO_EVERYONE", "SELF_ONLY"]
         self.uploads: dict[str, dict[str, Any]] = {}
 

@@ -6,10 +6,15 @@ with a ``FILE_UPLOAD`` source (size, chunk size, chunk count), PUTs of the chunk
 rules are TikTok's: under 5 MB one chunk; otherwise chunks of 5-64 MB, ``total_chunk_count`` is the
 size divided by the chunk size rounded down, and the last chunk takes the trailing bytes. Every
 answer carries ``error.code`` ("ok" on success), which says more than the HTTP status.
+
+Login Kit for Desktop takes the PKCE S256 challenge as the *hex* of SHA256(code_verifier) rather
+than RFC 7636's base64url; the adapter is given the standard challenge and re-encodes it.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import mimetypes
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -75,7 +80,7 @@ class TikTokAdapter(HttpAdapter):
             "response_type": "code",
             "redirect_uri": redirect_uri,
             "state": state,
-            "code_challenge": code_challenge,
+            "code_challenge": desktop_challenge(code_challenge),
             "code_challenge_method": "S256",
         }
         return f"{self.auth_url}?{urlencode(query)}"
@@ -288,6 +293,16 @@ class TikTokAdapter(HttpAdapter):
         if isinstance(body, dict) and body.get("error_description"):
             return str(body["error_description"])
         return f"HTTP {response.status_code}"
+
+
+def desktop_challenge(challenge: str) -> str:
+    """The RFC 7636 challenge (base64url of the 32-byte SHA-256) as the hex TikTok's desktop
+    flow checks; anything that is not such a challenge is passed on as it is."""
+    try:
+        digest = base64.urlsafe_b64decode(challenge + "=" * (-len(challenge) % 4))
+    except (ValueError, binascii.Error):
+        return challenge
+    return digest.hex() if len(digest) == 32 else challenge
 
 
 def _error_code(response: httpx.Response) -> str | None:
