@@ -219,17 +219,25 @@ def embedded_for(library: Library) -> EmbeddedCloud:
         return running
 
 
-def desktop_trips(library: Library) -> CloudTrips:
-    """The trips the desktop charges: the configured cloud's sign-in (kept in the keyring),
-    else the embedded service's local account."""
+def desktop_cloud_client(library: Library) -> CloudClient:
+    """The cloud the desktop talks to: the configured cloud's sign-in (kept in the keyring),
+    else the embedded service's local account. Trips and social posts both go through it."""
     url = configured_cloud(library)
     if url is None:
-        return embedded_for(library).trips(library)
+        return embedded_for(library).client
     with _lock:
         client = _clients.get(url)
         if client is None:
             client = _clients[url] = CloudClient(url, KeyringTokenStore(url))
-    return CloudTrips(client, library)
+    return client
+
+
+def desktop_trips(library: Library) -> CloudTrips:
+    """The trips the desktop charges (see ``desktop_cloud_client``); the embedded service's
+    account is labelled as the local one."""
+    if configured_cloud(library) is None:
+        return embedded_for(library).trips(library)
+    return CloudTrips(desktop_cloud_client(library), library)
 
 
 def stop_embedded(library: Library | None = None) -> None:

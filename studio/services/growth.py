@@ -1,15 +1,16 @@
 """Growth without Qt: posts to list, variants to post, drafts to check, metrics to chart.
 
 The Growth tab reads and writes through these functions so the rules (platform limits, UTC
-times, how per-platform numbers add up to a variant's) are tested without a window, and the
-cloud service (a later issue) can reuse them.
+times, connected accounts, how per-platform numbers add up to a variant's) are tested without a
+window. The posts' per-platform states come from the cloud service, mirrored into the library by
+``studio.services.social_cloud``.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
@@ -79,8 +80,19 @@ class Problem:
     message: str
 
 
-def check_draft(draft: Draft, variant: VariantChoice | None, now: datetime) -> list[Problem]:
-    """Every reason the draft cannot be scheduled yet, each naming its field."""
+def check_draft(
+    draft: Draft,
+    variant: VariantChoice | None,
+    now: datetime,
+    *,
+    connected: Collection[str] | None = None,
+    immediate: bool = False,
+) -> list[Problem]:
+    """Every reason the draft cannot be scheduled yet, each naming its field.
+
+    ``connected`` lists the platforms with a connected account (None: not checked);
+    ``immediate`` is "Post now", where the time is now and not a problem.
+    """
     problems: list[Problem] = []
     if variant is None:
         problems.append(Problem("variant", "Choose a short variant to post."))
@@ -90,7 +102,11 @@ def check_draft(draft: Draft, variant: VariantChoice | None, now: datetime) -> l
         )
     if not draft.platforms:
         problems.append(Problem("platforms", "Choose at least one platform."))
-    if draft.scheduled_at <= now:
+    missing = [key for key in draft.platforms if connected is not None and key not in connected]
+    if missing:
+        names = " and ".join(PLATFORM_NAMES.get(key, key) for key in missing)
+        problems.append(Problem("platforms", f"Connect a {names} account first (Accounts, above)."))
+    if not immediate and draft.scheduled_at <= now:
         problems.append(Problem("when", "The time is in the past: choose a later time."))
     text = post_text(draft.caption, draft.hashtags)
     for platform in PLATFORMS:
@@ -202,6 +218,67 @@ def schedule(library: Library, jobs: JobQueue, draft: Draft) -> tuple[str, list[
 
 
 @dataclass(frozen=True)
+class PlatformState:
+    """One platform of a post as the service last told it."""
+
+    platform: str
+    status: str
+    """pending, publishing, published or failed."""
+    url: str | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+    late: bool = False
+
+    @property
+    def name(self) -> str:
+        return PLATFORM_NAMES.get(self.platform, self.platform)
+
+    def describe(self, zone: tzinfo | None = None) -> str:
+        """``"TikTok: retrying (rate limited), next try 14:05"`` -- times in ``zone``."""
+        late = " (late)" if self.late else ""
+        if self.status == "published":
+            return f"{self.name}: published{late}"
+        if self.status == "failed":
+            return f"{self.name}: failed ({self.error or 'refused'})"
+        if self.error:
+            when = ""
+            if self.retry_at is not None:
+                when = f", next try {self.retry_at.astimezone(zone):%H:%M}"
+            return f"{self.name}: retrying ({self.error}){when}{late}"
+        return f"{self.name}: {self.status}{late}"
+
+
+def _when(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def platform_states(raw: dict[str, Any], order: Sequence[str] = ()) -> tuple[PlatformState, ...]:
+    """The mirrored ``SocialPost.platform_status`` JSON as ``PlatformState``s, in ``order`` (the
+    post's platforms as the creator chose them) first."""
+    found = []
+    for platform, state in raw.items():
+        if not isinstance(state, dict):
+            continue
+        found.append(
+            PlatformState(
+                platform,
+                str(state.get("status", "")),
+                state.get("url") or None,
+                state.get("error") or None,
+                _when(state.get("retry_at")),
+                bool(state.get("late")),
+            )
+        )
+    rank = {key: index for index, key in enumerate(order)}
+    return tuple(sorted(found, key=lambda state: rank.get(state.platform, len(rank))))
+
+
+@dataclass(frozen=True)
 class PostRow:
     """A post as the list and the calendar show it."""
 
@@ -211,6 +288,8 @@ class PostRow:
     status: str
     scheduled_at: datetime | None
     metrics: dict[str, int]
+    states: tuple[PlatformState, ...] = ()
+    """Per platform, once the service said something."""
 
 
 def totals(metrics: dict[str, object]) -> dict[str, int]:
@@ -237,6 +316,7 @@ def list_posts(library: Library) -> list[PostRow]:
                 row.status,
                 row.scheduled_at,
                 totals(row.metrics or {}),
+                platform_states(row.platform_status or {}, row.platforms or ()),
             )
             for row in rows
         ]
@@ -260,6 +340,7 @@ class MetricPoint:
     likes: int
     comments: int
     shares: int
+    watch_time_seconds: float = 0.0
 
     def value(self, count: str) -> int:
         return int(getattr(self, count))
@@ -282,7 +363,8 @@ _Latest = dict[tuple[str, str], PostMetric]
 
 def _point(at: datetime, latest: _Latest) -> MetricPoint:
     sums = {count: sum(getattr(row, count) for row in latest.values()) for count in COUNTS}
-    return MetricPoint(at, **sums)
+    watched = sum(row.watch_time_seconds or 0.0 for row in latest.values())
+    return MetricPoint(at, **sums, watch_time_seconds=watched)
 
 
 def variant_series(library: Library, variant_id: str | None = None) -> list[VariantSeries]:
@@ -328,20 +410,25 @@ class Total:
     likes: int
     comments: int
     shares: int
+    watch_time_seconds: float = 0.0
 
 
 def _totals_by(
     series: Iterable[VariantSeries], key: Callable[[VariantSeries], tuple[str, str]]
 ) -> list[Total]:
-    sums: dict[str, tuple[str, list[int]]] = {}
+    sums: dict[str, tuple[str, list[int], list[float]]] = {}
     for one in series:
         if not one.points:
             continue
         group, label = key(one)
-        _, numbers = sums.setdefault(group, (label, [0] * len(COUNTS)))
+        _, numbers, watched = sums.setdefault(group, (label, [0] * len(COUNTS), [0.0]))
         for index, count in enumerate(COUNTS):
             numbers[index] += one.points[-1].value(count)
-    found = [Total(group, label, *numbers) for group, (label, numbers) in sums.items()]
+        watched[0] += one.points[-1].watch_time_seconds
+    found = [
+        Total(group, label, views, likes, comments, shares, watched[0])
+        for group, (label, (views, likes, comments, shares), watched) in sums.items()
+    ]
     return sorted(found, key=lambda total: (-total.views, total.label))
 
 

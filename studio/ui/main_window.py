@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.adapter.finished.connect(self._job_finished)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.shorts.schedule_requested.connect(self.schedule_variant)
+        self.top_bar.refreshed.connect(self.growth.accounts.refresh)  # signed in or out
         self.top_bar.current_production = self._open_production_id
         self._restore()
         self.runner.start()
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.growth:
             self.growth.refresh()
+            self.growth.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.hide()  # the waits below (a job stopping, a preview being made) happen unseen

@@ -24,8 +24,10 @@ def test_the_pipeline_job_types_are_registered_with_their_policies() -> None:
     render = registry.get("cinema.render")
     assert (render.network, render.max_attempts, render.resumable) == (False, 1, True)
     publish = registry.get("social.publish_post")
-    assert (publish.network, publish.max_attempts) == (True, 3)
-    assert [publish.retry_delay(n) for n in (1, 2, 3)] == [2.0, 4.0, 8.0]
+    assert (publish.network, publish.max_attempts) == (True, 10)
+    assert [publish.retry_delay(n) for n in (1, 2, 3)] == [5.0, 10.0, 20.0]
+    waited = sum(publish.retry_delay(n) for n in range(1, publish.max_attempts))
+    assert 30 * 60 < waited < 60 * 60, "a post the service is still retrying is waited for"
 
 
 def test_all_eleven_seed_job_types_are_registered() -> None:

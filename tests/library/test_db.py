@@ -268,4 +268,4 @@ def test_two_processes_open_a_fresh_library_and_enqueue_at_once(tmp_path: Path) 
         revision = session.execute(text("SELECT version_num FROM alembic_version")).all()
     library.close()
     assert keys == {f"w{worker}:{number}" for worker in range(2) for number in range(40)}
-    assert revision == [("0002",)]
+    assert revision == [("0003",)]

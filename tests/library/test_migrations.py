@@ -63,7 +63,7 @@ def _revision(library: Library) -> str | None:
 
 def test_fresh_library_is_at_head_with_every_table(library: Library) -> None:
     assert _tables(library) == TABLES
-    assert _revision(library) == "0002"
+    assert _revision(library) == "0003"
     assert (library.data_dir / "library.db").is_file()
 
 
@@ -110,8 +110,9 @@ def test_rows_survive_reopening_and_a_round_trip_leaves_a_working_library(
     reopened.close()
 
 
-def test_a_0001_library_upgrades_to_post_metrics_with_its_posts_kept(tmp_path: Path) -> None:
-    """A library made before metric rows existed opens, gains the table, keeps its posts."""
+def test_a_0001_library_upgrades_to_head_with_its_posts_kept(tmp_path: Path) -> None:
+    """A library made before metric rows and cloud posts existed opens, gains the table and the
+    columns, keeps its posts, and goes back down."""
     data = tmp_path / "old"
     data.mkdir()
     engine = make_engine(f"sqlite:///{data / 'library.db'}")
@@ -134,12 +135,13 @@ def test_a_0001_library_upgrades_to_post_metrics_with_its_posts_kept(tmp_path: P
     engine.dispose()
 
     upgraded = Library.open(data=data)
-    assert _revision(upgraded) == "0002"
+    assert _revision(upgraded) == "0003"
     at = datetime(2026, 1, 2, 8, 0, tzinfo=UTC)
     with upgraded.session() as session:
         post = session.get(SocialPost, "p1")
         assert post is not None
         assert (post.title, post.metrics) == ("Sleep better", {"tiktok": {"views": 40}})
+        assert (post.cloud_post_id, post.platform_status) == (None, {}), "not on a cloud yet"
         session.add(PostMetric(post_id="p1", platform="tiktok", fetched_at=at, views=40))
     with upgraded.session(readonly=True) as session:
         saved = session.scalars(select(PostMetric)).one()
@@ -148,6 +150,9 @@ def test_a_0001_library_upgrades_to_post_metrics_with_its_posts_kept(tmp_path: P
 
     migrate(upgraded.engine, "0001", down=True)
     assert "post_metric" not in _tables(upgraded)
+    assert "cloud_post_id" not in {
+        c["name"] for c in inspect(upgraded.engine).get_columns("social_post")
+    }
     with upgraded.session(readonly=True) as session:
         assert session.scalars(select(SocialPost.title)).all() == ["Sleep better"]
     upgraded.close()

@@ -1,5 +1,7 @@
 """The Growth tab against a library of the test's own: composing, validating, the calendar and
-the charts. The tab's queue is a runner that is never started, so queued jobs stay queued."""
+the charts. The tab's queue is a runner that is never started, so queued jobs stay queued, and
+its cloud is an address where nothing listens (the accounts are then set by the test); the tab
+against a served cloud is tests/ui/test_growth_cloud.py."""
 
 from __future__ import annotations
 
@@ -13,11 +15,13 @@ from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from studio.services.cloud_client import CloudClient, RetryPolicy, StoredTokens
+from studio.services.growth import PLATFORMS
 from studio.services.jobs import LocalRunner
 from studio.services.library.db import Library
 from studio.services.library.models import Job, PostMetric, Shorts, ShortVariant, SocialPost
 from studio.ui.growth.tab import GrowthTab
-from studio.ui.main_window import MainWindow
+from tests.services.test_cloud_client import DictTokenStore, closed_port_url
 
 SUGGESTED = {
     "title": "Sleep through the sirens",
@@ -60,13 +64,23 @@ def add_variant(library: Library, tmp_path: Path, rendered: bool = True) -> str:
         return variant.id
 
 
-def open_tab(qtbot: QtBot, library: Library) -> tuple[GrowthTab, LocalRunner]:
+def open_tab(
+    qtbot: QtBot, library: Library, connected: frozenset[str] | None = None
+) -> tuple[GrowthTab, LocalRunner]:
+    """The tab with ``connected`` accounts (every platform when None) once the unreachable
+    cloud has answered."""
     runner = LocalRunner(library)
-    tab = GrowthTab(library, jobs=runner)
+    signed_in = DictTokenStore()
+    signed_in.save(StoredTokens("access", "refresh"))
+    down = CloudClient(closed_port_url(), signed_in, retry=RetryPolicy(attempts=1))
+    tab = GrowthTab(library, jobs=runner, cloud=lambda: down)
     qtbot.addWidget(tab)
     tab.resize(1200, 800)
     tab.show()
     qtbot.waitExposed(tab)
+    qtbot.waitUntil(lambda: tab.accounts.loaded, timeout=10_000)
+    everything = frozenset(platform.key for platform in PLATFORMS)
+    tab.composer.set_connected(everything if connected is None else connected)
     return tab, runner
 
 
@@ -132,6 +146,36 @@ def test_the_composer_stores_the_post_in_utc_and_queues_its_jobs(
     assert marked.fontWeight() > 400, "the posting day is marked"
     assert "Quiet nights" in marked.toolTip()
     assert tab.calendar.dateTextFormat(QDate(2031, 3, 5)).fontWeight() <= 400
+
+
+def test_a_platform_without_a_connected_account_is_refused_by_name(
+    qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    variant_id = add_variant(library, tmp_path)
+    tab, runner = open_tab(qtbot, library, connected=frozenset({"youtube"}))
+    tab.compose(variant_id)
+    composer = tab.composer
+    for key in ("youtube", "tiktok", "instagram"):
+        qtbot.mouseClick(composer.platforms[key], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(composer.post_now_button, Qt.MouseButton.LeftButton)
+    assert composer.problems["platforms"].text() == (
+        "Connect a TikTok and Instagram account first (Accounts, above)."
+    )
+    assert runner.list() == [], "nothing is queued"
+
+
+def test_with_the_service_down_the_strip_and_the_composer_say_so(
+    qtbot: QtBot, library: Library, tmp_path: Path
+) -> None:
+    variant_id = add_variant(library, tmp_path)
+    tab, _ = open_tab(qtbot, library)
+    assert tab.accounts.note.text().startswith("The Studio service cannot be reached")
+    tab.composer.set_connected(None, tab.accounts.problem)
+    tab.compose(variant_id)
+    qtbot.mouseClick(tab.composer.platforms["x"], Qt.MouseButton.LeftButton)
+    assert tab.composer.post_now() is None
+    problem = tab.composer.problems["platforms"].text()
+    assert problem.startswith("The connected accounts cannot be read: The Studio service cannot")
 
 
 def test_an_incomplete_draft_says_what_to_fix_next_to_each_field(
@@ -228,25 +272,6 @@ def test_analytics_charts_each_count_per_variant_over_time(
     assert date(2031, 3, 5) not in tab.calendar.days, "a post without a time is not on a day"
 
 
-def test_scheduling_in_the_window_runs_the_schedule_job_without_blocking(
-    qtbot: QtBot, window: MainWindow, library: Library, tmp_path: Path
-) -> None:
-    variant_id = add_variant(library, tmp_path)
-    window.tabs.setCurrentWidget(window.growth)
-    window.growth.compose(variant_id)
-    composer = window.growth.composer
-    qtbot.mouseClick(composer.platforms["youtube"], Qt.MouseButton.LeftButton)
-    with qtbot.waitSignal(
-        window.adapter.finished,
-        timeout=30_000,
-        check_params_cb=lambda job_id, job_type, status: job_type == "social.schedule_post",
-    ) as finished:
-        qtbot.mouseClick(composer.schedule_button, Qt.MouseButton.LeftButton)
-    assert finished.args is not None
-    assert finished.args[1:] == ["social.schedule_post", "succeeded"]
-    assert window.growth.posts.item(0, 2).text() == "scheduled"
-
-
 def test_choosing_a_post_shows_its_local_day_in_the_calendar(
     qtbot: QtBot, library: Library, new_york: None
 ) -> None:
@@ -262,3 +287,35 @@ def test_choosing_a_post_shows_its_local_day_in_the_calendar(
     tab.posts.setCurrentCell(0, 0)
     assert tab.calendar.selectedDate() == QDate(2031, 6, 1), "02:00 UTC is the evening before"
     assert tab.posts_view.day_posts.text() == "22:00  Late night tips · Instagram · scheduled"
+
+
+def test_each_platforms_state_from_the_service_shows_in_local_time_with_its_link(
+    qtbot: QtBot, library: Library, new_york: None
+) -> None:
+    with library.session() as session:
+        session.add(
+            SocialPost(
+                title="Late night tips",
+                platforms=["youtube", "tiktok", "x"],
+                scheduled_at=datetime(2031, 6, 2, 1, 0, tzinfo=UTC),
+                status="publishing",
+                platform_status={
+                    "x": {"status": "failed", "error": "duplicate content"},
+                    "tiktok": {
+                        "status": "pending",
+                        "error": "rate limited",
+                        "retry_at": "2031-06-02T02:05:00+00:00",
+                    },
+                    "youtube": {"status": "published", "url": "https://youtu.be/abc", "late": True},
+                },
+            )
+        )
+    tab, _ = open_tab(qtbot, library)
+    assert tab.posts.item(0, 1).text() == (
+        "YouTube: published (late); TikTok: retrying (rate limited), next try 22:05; "
+        "X: failed (duplicate content)"
+    )
+    tab.posts.setCurrentCell(0, 0)
+    details = tab.posts_view.details.text()
+    assert '<a href="https://youtu.be/abc">open on YouTube</a>' in details
+    assert "2031-06-01 21:00" in details, "the time in New York"

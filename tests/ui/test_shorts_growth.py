@@ -78,8 +78,8 @@ def test_render_all_renders_every_variant(
     qtbot.waitUntil(lambda: window.top_bar.trips.text() == "8 trips")
 
 
-def test_growth_lists_the_library_posts_and_explains_the_disabled_connects(
-    window: MainWindow, library: Library
+def test_growth_lists_the_library_posts_and_says_why_a_platform_cannot_connect(
+    qtbot: QtBot, window: MainWindow, library: Library
 ) -> None:
     with library.session() as session:
         session.add(
@@ -97,3 +97,11 @@ def test_growth_lists_the_library_posts_and_explains_the_disabled_connects(
     assert row[:3] == ["Sleep better tonight", "TikTok, YouTube", "scheduled"]
     assert row[4:6] == ["150", "7"]
     assert not window.growth.empty.isVisible()
+
+    strip = window.growth.accounts
+    qtbot.waitUntil(lambda: strip.loaded, timeout=30_000)
+    assert sorted(strip.rows) == ["instagram", "tiktok", "x", "youtube"]
+    tiktok = strip.rows["tiktok"].button
+    assert not tiktok.isEnabled(), "the embedded service has no TikTok registration"
+    assert "STUDIO_CLOUD_SOCIAL_TIKTOK_CLIENT_ID" in tiktok.toolTip()
+    assert "STUDIO_CLOUD_SOCIAL_TIKTOK_CLIENT_ID" in strip.note.text()

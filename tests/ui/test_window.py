@@ -49,8 +49,9 @@ def test_the_window_opens_with_three_tabs_and_the_account(qtbot: QtBot, window: 
     ]
     qtbot.waitUntil(lambda: window.top_bar.account.text() == "Local account")
     qtbot.waitUntil(lambda: window.top_bar.trips.text() == "10 trips")
+    qtbot.waitUntil(lambda: window.growth.accounts.loaded)
     assert all(not button.isEnabled() for button in window.growth.connect_buttons)
-    assert "later issue" in window.growth.connect_buttons[0].toolTip()
+    assert "STUDIO_CLOUD_SOCIAL_YOUTUBE_CLIENT_ID" in window.growth.connect_buttons[0].toolTip()
 
 
 def test_the_dialog_refuses_an_empty_title_then_creates_the_production(

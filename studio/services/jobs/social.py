@@ -1,26 +1,25 @@
-"""The Growth pipeline as jobs: schedule a post, publish it, fetch its numbers.
+"""The Growth pipeline as jobs: schedule a post, see it published, fetch its numbers.
 
-The jobs talk to a ``SocialClient``. The cloud issue provides the real one (the service posts to
-the platforms); until then ``LocalSocial`` stands in and says so: "publishing" copies the video
-and its metadata into an outbox folder in the data folder, and there are no audience numbers.
-Publishing happens once per post and platform: the post's ``external_ids`` record what was
-published, and the local outbox folder appears by an atomic rename that a second try cannot
-repeat.
+The jobs talk to a ``SocialClient``; the desktop's is ``studio.services.social_cloud.CloudSocial``
+(the configured cloud, else the embedded service), which does the posting: the service uploads
+to each platform at the scheduled time, exactly once, and retries what failed for a passing
+reason. So ``social.schedule_post`` hands the post over once (the service's id is kept in
+``SocialPost.cloud_post_id``, and the hand-over is idempotent on the local id), and
+``social.publish_post`` runs at the time to *read* what the service did, retrying while a
+platform is still on its way and stopping with the platform's reason when it refused.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from studio.services.jobs.context import JobContext
+from sqlalchemy import select
+
+from studio.services.jobs.context import JobContext, JobRefused
 from studio.services.jobs.library_files import JobInputError
 from studio.services.jobs.registry import job_type
 from studio.services.library.models import PostMetric, ShortVariant, SocialPost, utcnow
@@ -30,7 +29,11 @@ if TYPE_CHECKING:
 
     from studio.services.library.db import Library
 
-OUTBOX_FOLDER = "outbox"
+PUBLISH_ATTEMPTS = 10
+PUBLISH_BACKOFF_SECONDS = 5.0
+"""A platform can take minutes (processing, the service's own retries): reading its state
+again after 5 s, 10 s, 20 s ... waits about 40 minutes in all before the local job gives up.
+The Growth tab keeps reading the service's state after that, so a late success still shows."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class PostDetails:
     hashtags: tuple[str, ...]
     scheduled_at: datetime | None
     video: Path | None
+    variant_id: str | None = None
+    hook: str | None = None
+    cloud_post_id: str | None = None
+    """The post's id on the service once scheduled there."""
 
 
 @dataclass(frozen=True)
@@ -52,70 +59,51 @@ class Published:
 
     external_id: str
     url: str
-    local: bool = False
+
+
+class NotPublishedYet(Exception):
+    """The platform has not published the post yet (waiting, uploading, or retrying after a
+    passing failure): the job tries again later."""
+
+
+class PublishFailed(JobRefused):
+    """The platform refused the post for good; the message carries its reason."""
 
 
 class SocialClient(Protocol):
-    def schedule(self, post: PostDetails) -> None: ...
+    def schedule(self, post: PostDetails) -> str:
+        """Hand the post over; returns its id on the service. Safe to call again."""
+        ...
 
-    def publish(self, post: PostDetails, platform: str, idempotency_key: str) -> Published: ...
+    def publish(self, post: PostDetails, platform: str, idempotency_key: str) -> Published:
+        """The post as published on ``platform``; ``NotPublishedYet`` or ``PublishFailed``."""
+        ...
 
     def fetch_metrics(
         self, post: PostDetails, platform: str, external_id: str
     ) -> dict[str, Any]: ...
 
-
-class LocalSocial:
-    """Posting without the cloud: an outbox folder per platform, and no numbers."""
-
-    def __init__(self, library: Library) -> None:
-        self.outbox = Path(library.data_dir) / OUTBOX_FOLDER
-
-    def schedule(self, post: PostDetails) -> None:
-        """Nothing to tell a platform: the local queue publishes at the scheduled time."""
-
-    def publish(self, post: PostDetails, platform: str, idempotency_key: str) -> Published:
-        target = self.outbox / platform / post.id
-        if not target.exists():
-            self._write(post, platform, idempotency_key, target)
-        return Published(f"local:{platform}:{post.id}", target.as_uri(), local=True)
-
-    def fetch_metrics(self, post: PostDetails, platform: str, external_id: str) -> dict[str, Any]:
-        return {"source": "local", "note": "saved to the local outbox, not posted: no numbers"}
-
-    def _write(self, post: PostDetails, platform: str, key: str, target: Path) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{post.id}.", dir=target.parent))
-        try:
-            if post.video is not None:
-                shutil.copyfile(post.video, staging / f"video{post.video.suffix}")
-            metadata = {
-                "post_id": post.id,
-                "platform": platform,
-                "title": post.title,
-                "caption": post.caption,
-                "hashtags": list(post.hashtags),
-                "scheduled_at": post.scheduled_at.isoformat() if post.scheduled_at else None,
-                "saved_at": utcnow().isoformat(),
-                "idempotency_key": key,
-                "note": f"saved locally; not sent to {platform}",
-            }
-            (staging / "metadata.json").write_text(json.dumps(metadata, indent=2), "utf-8")
-            os.rename(staging, target)
-        except OSError:
-            if not target.exists():
-                raise
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+    def refresh(self) -> int:
+        """Bring the library's posts up to date with the platforms; how many were updated."""
+        ...
 
 
 SocialFactory = Callable[["Library"], SocialClient]
-_chosen: dict[str, SocialFactory] = {"factory": LocalSocial}
 
 
-def set_social_provider(factory: SocialFactory) -> None:
-    """Choose the client the social jobs use (the cloud client sets its own when signed in)."""
-    _chosen["factory"] = factory
+def _desktop_social(library: Library) -> SocialClient:
+    """The desktop's client: the configured cloud, else the embedded service."""
+    from studio.services.social_cloud import desktop_social  # noqa: PLC0415  (loads FastAPI)
+
+    return desktop_social(library)
+
+
+_chosen: dict[str, SocialFactory] = {"factory": _desktop_social}
+
+
+def set_social_provider(factory: SocialFactory | None) -> None:
+    """Choose the client the social jobs use; None goes back to the desktop's cloud."""
+    _chosen["factory"] = factory or _desktop_social
 
 
 def social_for(library: Library) -> SocialClient:
@@ -130,12 +118,16 @@ def _post(session: Session, payload: Mapping[str, Any]) -> SocialPost:
     return post
 
 
-def _details(session: Session, post: SocialPost, ctx: JobContext) -> PostDetails:
+def post_details(session: Session, post: SocialPost, library: Library) -> PostDetails:
+    """The post with its variant's rendered video (when there is one) and hook."""
     video = None
+    hook = None
     if post.variant_id is not None:
         variant = session.get(ShortVariant, post.variant_id)
-        if variant is not None and variant.video_path:
-            video = ctx.library.store.path_of(variant.video_path)
+        if variant is not None:
+            if variant.video_path:
+                video = library.store.path_of(variant.video_path)
+            hook = str(((variant.plan or {}).get("hook") or {}).get("text") or "") or None
     return PostDetails(
         post.id,
         tuple(post.platforms),
@@ -144,59 +136,87 @@ def _details(session: Session, post: SocialPost, ctx: JobContext) -> PostDetails
         tuple(post.hashtags),
         post.scheduled_at,
         video,
+        post.variant_id,
+        hook,
+        post.cloud_post_id,
     )
 
 
 @job_type("social.schedule_post", network=True)
 def schedule_post(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, Any]:
-    """Check a post can go out (platforms, a rendered video) and hand it to the client.
+    """Check a post can go out (platforms, a rendered video) and hand it to the client, once.
 
-    Publishing at the time is a ``social.publish_post`` job queued with ``not_before``.
+    Seeing it published is a ``social.publish_post`` job queued with ``not_before``.
     """
     with ctx.library.session() as session:
         post = _post(session, payload)
-        details = _details(session, post, ctx)
+        details = post_details(session, post, ctx.library)
     if not details.platforms:
         raise JobInputError(f"post {details.id}: no platforms to post to")
     if details.video is None or not details.video.exists():
         raise JobInputError(f"post {details.id}: its short has no rendered video yet")
-    social_for(ctx.library).schedule(details)
+    remote_id = details.cloud_post_id or social_for(ctx.library).schedule(details)
     with ctx.library.session() as session:
-        _post(session, payload).status = "scheduled"
+        _post(session, payload).cloud_post_id = remote_id
     when = details.scheduled_at.isoformat() if details.scheduled_at else None
-    return {"post_id": details.id, "scheduled_at": when, "platforms": list(details.platforms)}
+    return {
+        "post_id": details.id,
+        "cloud_post_id": remote_id,
+        "scheduled_at": when,
+        "platforms": list(details.platforms),
+    }
 
 
-@job_type("social.publish_post", network=True)
+@job_type(
+    "social.publish_post",
+    network=True,
+    max_attempts=PUBLISH_ATTEMPTS,
+    backoff_seconds=PUBLISH_BACKOFF_SECONDS,
+)
 def publish_post(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, Any]:
-    """Publish a post on each of its platforms, once each, recording every platform's id."""
+    """Record each platform's published id; retry while one is on its way, and fail with the
+    platforms' reasons when one refused (the others' ids are kept)."""
     with ctx.library.session() as session:
         post = _post(session, payload)
-        post.status = "publishing"
-        details = _details(session, post, ctx)
+        if post.status == "scheduled":
+            post.status = "publishing"
+        details = post_details(session, post, ctx.library)
         done = dict(post.external_ids)
     client = social_for(ctx.library)
-    try:
-        for index, platform in enumerate(details.platforms):
-            ctx.cancelled.raise_if_cancelled()
-            if platform in done:
-                continue
+    waiting: list[str] = []
+    refused: list[str] = []
+    for index, platform in enumerate(details.platforms):
+        ctx.cancelled.raise_if_cancelled()
+        if platform in done:
+            continue
+        try:
             published = client.publish(details, platform, ctx.effect_key(platform))
-            done[platform] = published.external_id
-            with ctx.library.session() as session:
-                row = _post(session, payload)
-                row.external_ids = {**row.external_ids, platform: published.external_id}
-            where = "saved to the local outbox" if published.local else "published"
-            ctx.log(f"{platform}: {where} ({published.url})")
-            ctx.progress((index + 1) / len(details.platforms), platform)
-    except Exception:
+        except NotPublishedYet as error:
+            waiting.append(str(error))
+            continue
+        except PublishFailed as error:
+            refused.append(str(error))
+            continue
+        done[platform] = published.external_id
+        with ctx.library.session() as session:
+            row = _post(session, payload)
+            row.external_ids = {**row.external_ids, platform: published.external_id}
+        ctx.log(f"{platform}: published ({published.url})")
+        ctx.progress((index + 1) / len(details.platforms), platform)
+    if waiting:
         if ctx.final_attempt:
-            with ctx.library.session() as session:
-                _post(session, payload).status = "failed"
-        raise
-    with ctx.library.session() as session:
-        _post(session, payload).status = "published"
+            _set_status(ctx, payload, "failed")
+        raise NotPublishedYet("; ".join(waiting))
+    if refused:
+        _set_status(ctx, payload, "failed")
+        raise PublishFailed("; ".join(refused))
+    _set_status(ctx, payload, "published")
     return {"post_id": details.id, "external_ids": done}
+
+
+def _set_status(ctx: JobContext, payload: Mapping[str, Any], status: str) -> None:
+    with ctx.library.session() as session:
+        _post(session, payload).status = status
 
 
 COUNTS = ("views", "likes", "comments", "shares")
@@ -217,8 +237,8 @@ def _count(value: object) -> int | None:
 def metric_row(
     post_id: str, platform: str, numbers: Mapping[str, Any], fetched_at: datetime
 ) -> PostMetric | None:
-    """The time-series row for one platform's numbers, or None when it gave none (the local
-    outbox): an empty fetch is not a zero, and charting it as one would mislead."""
+    """The time-series row for one platform's numbers, or None when it gave none: an empty
+    fetch is not a zero, and charting it as one would mislead."""
     counts = {key: _count(numbers.get(key)) for key in COUNTS}
     if all(value is None for value in counts.values()):
         return None
@@ -231,29 +251,59 @@ def metric_row(
     )
 
 
+def sample_time(numbers: Mapping[str, Any], default: datetime) -> datetime:
+    """When the platform's numbers were taken (the service's ``fetched_at``), else ``default``."""
+    raw = numbers.get("fetched_at")
+    if isinstance(raw, str):
+        try:
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            return default
+    return default
+
+
+def add_metric(
+    session: Session, post_id: str, platform: str, numbers: Mapping[str, Any], at: datetime
+) -> bool:
+    """Append the row for one sample unless it is there already (the same sample read twice
+    is one point); True when a row was added."""
+    row = metric_row(post_id, platform, numbers, at)
+    if row is None:
+        return False
+    known = session.scalar(
+        select(PostMetric.id).where(
+            PostMetric.post_id == post_id,
+            PostMetric.platform == platform,
+            PostMetric.fetched_at == at,
+        )
+    )
+    if known is not None:
+        return False
+    session.add(row)
+    return True
+
+
 @job_type("social.fetch_metrics", network=True)
 def fetch_metrics(payload: Mapping[str, Any], ctx: JobContext) -> Mapping[str, Any]:
     """Fetch the numbers of each platform a post was published on.
 
-    ``metrics`` keeps the latest numbers per platform; each fetch with numbers also appends a
-    ``PostMetric`` row per platform, all stamped with one time so a fetch is one point.
+    ``metrics`` keeps the latest numbers per platform; each new sample also appends a
+    ``PostMetric`` row per platform, at the time the sample was taken.
     """
     with ctx.library.session() as session:
         post = _post(session, payload)
-        details = _details(session, post, ctx)
+        details = post_details(session, post, ctx.library)
         published = dict(post.external_ids)
     client = social_for(ctx.library)
-    fetched_at = utcnow()
+    now = utcnow()
     fetched: dict[str, Any] = {}
     for platform, external_id in published.items():
         ctx.cancelled.raise_if_cancelled()
         numbers = client.fetch_metrics(details, platform, str(external_id))
-        fetched[platform] = {**numbers, "fetched_at": fetched_at.isoformat()}
+        fetched[platform] = {"fetched_at": now.isoformat(), **numbers}
     with ctx.library.session() as session:
         row = _post(session, payload)
         row.metrics = {**row.metrics, **fetched}
         for platform, numbers in fetched.items():
-            metric = metric_row(details.id, platform, numbers, fetched_at)
-            if metric is not None:
-                session.add(metric)
+            add_metric(session, details.id, platform, numbers, sample_time(numbers, now))
     return {"post_id": details.id, "metrics": fetched}

@@ -31,6 +31,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     select,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -333,6 +334,11 @@ class SocialPost(Base):
     metrics: Mapped[JSONDict] = mapped_column(default=dict)
     external_ids: Mapped[JSONDict] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cloud_post_id: Mapped[str | None] = mapped_column(String(64))
+    """The post's id on the cloud service, once ``social.schedule_post`` created it there."""
+    platform_status: Mapped[JSONDict] = mapped_column(server_default=text("'{}'"))
+    """Each platform's state as the service last told it (``studio.services.social_cloud``);
+    the database fills in ``{}``, so inserts written before this column still work."""
 
 
 class PostMetric(Base):

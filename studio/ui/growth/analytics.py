@@ -1,7 +1,9 @@
 """Analytics: views, likes, comments and shares per variant over time, and which hook wins.
 
-One chart per count, one line per variant, from the ``PostMetric`` time series. With no numbers
-yet the view says what brings them rather than showing empty axes.
+One chart per count, one line per variant, from the ``PostMetric`` time series (the platforms'
+samples, mirrored from the cloud service), then each variant's latest numbers with watch time,
+and the hooks ranked by views. With no numbers yet the view says what brings them rather than
+showing empty axes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
+    QScrollArea,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -19,18 +22,51 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.services.growth import VariantSeries, totals_per_hook, variant_series
+from studio.services.growth import (
+    Total,
+    VariantSeries,
+    totals_per_hook,
+    totals_per_variant,
+    variant_series,
+)
 from studio.services.jobs.social import COUNTS
 from studio.services.library.db import Library
 from studio.ui import theme
 
 EMPTY = (
-    "No numbers yet. Schedule a rendered short in Compose; once it is published and its metrics "
-    "are fetched, views, likes, comments and shares appear here per variant over time. Posts "
-    "saved to the local outbox have no numbers until accounts connect through the cloud service."
+    "No numbers yet. Schedule a rendered short in Compose; once it is published and the "
+    "platforms report, views, likes, comments and shares appear here per variant over time."
 )
 LINE_COLOURS = (theme.CYAN, theme.MAGENTA, "#ffd23f", "#7cff6b", "#ff8c42", "#b388ff")
-HOOK_COLUMNS = ("Hook", *(count.capitalize() for count in COUNTS))
+NUMBER_COLUMNS = (*(count.capitalize() for count in COUNTS), "Watch time")
+HOOK_COLUMNS = ("Hook", *NUMBER_COLUMNS)
+VARIANT_COLUMNS = ("Variant", *NUMBER_COLUMNS)
+
+
+def watch_time(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"
+
+
+def fill_totals(table: QTableWidget, totals: list[Total]) -> None:
+    """One row per group, most viewed first: its label, the counts, the watch time."""
+    table.setRowCount(len(totals))
+    for row, total in enumerate(totals):
+        counts = (total.views, total.likes, total.comments, total.shares)
+        values = (total.label, *(str(count) for count in counts))
+        for column, value in enumerate((*values, watch_time(total.watch_time_seconds))):
+            table.setItem(row, column, QTableWidgetItem(value))
+    table.resizeColumnsToContents()
+
+
+def totals_table(columns: tuple[str, ...]) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setMaximumHeight(160)
+    return table
 
 
 def line_chart(count: str, series: list[VariantSeries]) -> QChart:
@@ -93,17 +129,19 @@ class AnalyticsView(QWidget):
             view.setMinimumHeight(220)
             self.views[count] = view
             grid.addWidget(view, index // 2, index % 2)
-        self.hooks = QTableWidget(0, len(HOOK_COLUMNS))
-        self.hooks.setHorizontalHeaderLabels(list(HOOK_COLUMNS))
-        self.hooks.horizontalHeader().setStretchLastSection(True)
-        self.hooks.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.hooks.setMaximumHeight(160)
+        self.variants = totals_table(VARIANT_COLUMNS)
+        self.hooks = totals_table(HOOK_COLUMNS)
+        grid.addWidget(QLabel("Per variant: the latest numbers over every platform"), 2, 0, 1, 2)
+        grid.addWidget(self.variants, 3, 0, 1, 2)
         hooks_title = QLabel("Which hook wins: latest numbers of every variant with that hook")
-        grid.addWidget(hooks_title, 2, 0, 1, 2)
-        grid.addWidget(self.hooks, 3, 0, 1, 2)
+        grid.addWidget(hooks_title, 4, 0, 1, 2)
+        grid.addWidget(self.hooks, 5, 0, 1, 2)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(charts)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(charts)
+        self.stack.addWidget(scroll)
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
 
@@ -115,10 +153,5 @@ class AnalyticsView(QWidget):
             chart = line_chart(count, self.series)
             view.setChart(chart)  # the view owns the chart from here and deletes the old one
             self.charts[count] = chart
-        hooks = totals_per_hook(self.series)
-        self.hooks.setRowCount(len(hooks))
-        for row, total in enumerate(hooks):
-            values = (total.label, total.views, total.likes, total.comments, total.shares)
-            for column, value in enumerate(values):
-                self.hooks.setItem(row, column, QTableWidgetItem(str(value)))
-        self.hooks.resizeColumnsToContents()
+        fill_totals(self.variants, totals_per_variant(self.series))
+        fill_totals(self.hooks, totals_per_hook(self.series))

@@ -1,12 +1,15 @@
 """The composer: a rendered variant, the platforms, the words and the time of a post.
 
 The time is picked in the local zone and stored in UTC. Problems are shown next to the field
-they concern (after the first Schedule press, then as the creator types), and Schedule stores
-the post and queues ``social.schedule_post`` without waiting for it.
+they concern (after the first Schedule press, then as the creator types), including a platform
+without a connected account (the tab passes the accounts strip's answer to ``set_connected``).
+Schedule stores the post and queues its jobs without waiting for them; "Post now" does the same
+with the time set to now: one click from a rendered variant to every chosen platform.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QDateTime, Signal
@@ -66,6 +69,9 @@ class Composer(QWidget):
         self.library = library
         self.jobs = jobs
         self.choices: list[VariantChoice] = []
+        self.connected: frozenset[str] | None = None
+        """Platforms with a connected account; None until the accounts are known."""
+        self.accounts_problem = "The connected accounts are not known yet: wait a moment."
         self._checking = False
         self.variant = QComboBox()
         self.no_variants = QLabel(NO_VARIANTS)
@@ -98,11 +104,7 @@ class Composer(QWidget):
             label.setWordWrap(True)
             label.hide()
             self.problems[name] = label
-        self.schedule_button = QPushButton("Schedule")
-        self.schedule_button.setProperty("accent", True)
-        self.status = QLabel()
-        self.status.setObjectName("Muted")
-        self.status.setWordWrap(True)
+        self._make_buttons()
         self._lay_out(platform_row)
         self.variant.currentIndexChanged.connect(self._variant_chosen)
         for box in self.platforms.values():
@@ -112,7 +114,17 @@ class Composer(QWidget):
         self.hashtags.textChanged.connect(self._changed)
         self.when.dateTimeChanged.connect(self._changed)
         self.schedule_button.clicked.connect(self.schedule)
+        self.post_now_button.clicked.connect(self.post_now)
         self.refresh()
+
+    def _make_buttons(self) -> None:
+        self.schedule_button = QPushButton("Schedule")
+        self.schedule_button.setProperty("accent", True)
+        self.post_now_button = QPushButton("Post now")
+        self.post_now_button.setToolTip("Publish this variant on the chosen platforms right away")
+        self.status = QLabel()
+        self.status.setObjectName("Muted")
+        self.status.setWordWrap(True)
 
     def _lay_out(self, platform_row: QHBoxLayout) -> None:
         when_row = QHBoxLayout()
@@ -134,6 +146,7 @@ class Composer(QWidget):
             form.addRow("", self.problems[name])
         buttons = QHBoxLayout()
         buttons.addWidget(self.schedule_button)
+        buttons.addWidget(self.post_now_button)
         buttons.addWidget(self.status, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.no_variants)
@@ -212,9 +225,26 @@ class Composer(QWidget):
         if self._checking:
             self._check(draft)
 
-    def _check(self, draft: Draft) -> bool:
+    def set_connected(self, connected: frozenset[str] | None, problem: str = "") -> None:
+        """The platforms with a connected account (None with ``problem`` when not known)."""
+        self.connected = connected
+        if problem:
+            self.accounts_problem = f"The connected accounts cannot be read: {problem}"
+        if self._checking:
+            self._check(self.draft())
+
+    def _check(self, draft: Draft, immediate: bool = False) -> bool:
         found: dict[str, str] = {}
-        for problem in check_draft(draft, self.current_variant(), utcnow()):
+        if self.connected is None:
+            found["platforms"] = self.accounts_problem
+        problems = check_draft(
+            draft,
+            self.current_variant(),
+            utcnow(),
+            connected=self.connected,
+            immediate=immediate,
+        )
+        for problem in problems:
             earlier = found.get(problem.field)
             found[problem.field] = f"{earlier} {problem.message}" if earlier else problem.message
         self._show(found)
@@ -227,14 +257,27 @@ class Composer(QWidget):
 
     def schedule(self) -> str | None:
         """Store the post and queue its jobs when the draft is complete; the post id or None."""
+        return self._submit(immediate=False)
+
+    def post_now(self) -> str | None:
+        """Schedule the draft for now: the service publishes it at once on every platform."""
+        return self._submit(immediate=True)
+
+    def _submit(self, immediate: bool) -> str | None:
         self._checking = True
         draft = self.draft()
-        if not self._check(draft):
+        if immediate:
+            draft = replace(draft, scheduled_at=utcnow())
+        if not self._check(draft, immediate):
             self.status.setText("Fix the fields marked in red to schedule.")
             return None
         post_id, _ = schedule(self.library, self.jobs, draft)
         local = draft.scheduled_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        self.status.setText(f"Scheduled for {local} (your time).")
+        names = ", ".join(p.name for p in PLATFORMS if p.key in draft.platforms)
+        if immediate:
+            self.status.setText(f"Posting now to {names}: see Posts for each platform.")
+        else:
+            self.status.setText(f"Scheduled for {local} (your time) to {names}.")
         self._checking = False
         self.scheduled.emit(post_id)
         return post_id

@@ -1,11 +1,14 @@
 """The posts: a table with status and numbers, and a month calendar marking the posting days.
 
 Times are stored in UTC and shown in the user's local zone, so a post lands on the day the
-creator expects in the calendar.
+creator expects in the calendar. Each platform's state is the service's (published with its
+link, retrying with the reason and the next try, failed with the platform's reason, late); the
+chosen post's states are spelled out under the table with the links to open.
 """
 
 from __future__ import annotations
 
+import html
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
@@ -40,6 +43,35 @@ def platform_names(post: PostRow) -> str:
     return ", ".join(PLATFORM_NAMES.get(key, key) for key in post.platforms)
 
 
+def platform_summary(post: PostRow) -> str:
+    """The table's cell: each platform's state once the service said it, else the names."""
+    if not post.states:
+        return platform_names(post)
+    return "; ".join(state.describe() for state in post.states)
+
+
+def status_text(post: PostRow) -> str:
+    """The post's status, saying "partly published" when platforms ended differently."""
+    ended = {state.status for state in post.states}
+    if post.status == "failed" and "published" in ended:
+        return "partly published"
+    return post.status
+
+
+def details_html(post: PostRow) -> str:
+    """The chosen post's platforms, one line each, published ones with their link."""
+    lines = [f"<b>{html.escape(post.title)}</b> · {html.escape(local_time(post))}"]
+    if not post.states:
+        lines.append(html.escape(f"{platform_names(post)}: {post.status}"))
+    for state in post.states:
+        line = html.escape(state.describe())
+        if state.url:
+            link = html.escape(state.url, quote=True)
+            line += f' · <a href="{link}">open on {html.escape(state.name)}</a>'
+        lines.append(line)
+    return "<br>".join(lines)
+
+
 class PostsCalendar(QCalendarWidget):
     """A month view: days with a scheduled post in cyan, days with a published one in magenta."""
 
@@ -58,7 +90,9 @@ class PostsCalendar(QCalendarWidget):
             marked = QTextCharFormat()
             marked.setFontWeight(QFont.Weight.Bold)
             marked.setForeground(QBrush(QColor(theme.MAGENTA if published else theme.CYAN)))
-            marked.setToolTip("\n".join(f"{local_time(p)}  {p.title} ({p.status})" for p in on_day))
+            marked.setToolTip(
+                "\n".join(f"{local_time(p)}  {p.title} ({status_text(p)})" for p in on_day)
+            )
             self.setDateTextFormat(QDate(day), marked)
 
 
@@ -75,6 +109,10 @@ class PostsView(QWidget):
         self.empty = QLabel(EMPTY)
         self.empty.setObjectName("Muted")
         self.empty.setWordWrap(True)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setOpenExternalLinks(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
         self.calendar = PostsCalendar()
         self.day_posts = QLabel()
         self.day_posts.setWordWrap(True)
@@ -88,6 +126,7 @@ class PostsView(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.empty)
         left.addWidget(self.table, 1)
+        left.addWidget(self.details)
         right = QVBoxLayout()
         right.addWidget(self.calendar)
         right.addWidget(legend)
@@ -106,8 +145,8 @@ class PostsView(QWidget):
         for number, post in enumerate(posts):
             values = (
                 post.title,
-                platform_names(post),
-                post.status,
+                platform_summary(post),
+                status_text(post),
                 local_time(post),
                 *(str(post.metrics.get(key, "")) for key in COUNTS),
             )
@@ -118,12 +157,18 @@ class PostsView(QWidget):
         self.table.resizeColumnsToContents()
         self.calendar.mark(posts)
         self._show_day()
+        self._show_details(self.table.currentRow())
 
     def _go_to_post(self, row: int, *_: int) -> None:
         """A post chosen in the table shows its day in the calendar."""
+        self._show_details(row)
         when = self.shown[row].scheduled_at if 0 <= row < len(self.shown) else None
         if when is not None:
             self.calendar.setSelectedDate(QDate(when.astimezone().date()))
+
+    def _show_details(self, row: int) -> None:
+        inside = 0 <= row < len(self.shown)
+        self.details.setText(details_html(self.shown[row]) if inside else "")
 
     def _show_day(self) -> None:
         day = self.calendar.selectedDate().toPython()
@@ -132,7 +177,7 @@ class PostsView(QWidget):
             self.day_posts.setText("Nothing scheduled on this day.")
             return
         lines = [
-            f"{local_time(post)[-5:]}  {post.title} · {platform_names(post)} · {post.status}"
+            f"{local_time(post)[-5:]}  {post.title} · {platform_names(post)} · {status_text(post)}"
             for post in sorted(on_day, key=local_time)
         ]
         self.day_posts.setText("\n".join(lines))
