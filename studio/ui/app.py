@@ -27,6 +27,7 @@ from studio.services.jobs.trips import NoTrips, set_trips_provider
 from studio.services.library import data_dir
 from studio.services.library.db import Library
 from studio.services.settings import SettingsError, apply_to_environment
+from studio.ui.icon import app_icon
 from studio.ui.main_window import MainWindow
 from studio.ui.theme import apply_theme
 
@@ -76,6 +77,8 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     app = QApplication(list(argv) if argv is not None else sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
+    app.setDesktopFileName("studio")  # Wayland and task bars match resources/studio.desktop
+    app.setWindowIcon(app_icon())
     apply_theme(app)
     return app
 

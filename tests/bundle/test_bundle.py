@@ -19,15 +19,18 @@ import urllib.request
 from contextlib import closing
 from pathlib import Path
 
+import imageio_ffmpeg
 import pytest
+from PIL import Image
 
 pytestmark = [pytest.mark.slow, pytest.mark.bundle]
 
 ROOT = Path(__file__).resolve().parents[2]
-SIZE_LIMIT_MB = 900
-"""Budget for the unpacked folder (measured 836 MB on Linux x86-64). The issue's target is 700 MB;
-the floor is set by ffmpeg (172 MB, a static GPL build with libx264), OpenCV with its own FFmpeg
-and OpenBLAS (153 MB), Qt (150 MB), the joe voice (63 MB) and the PocketSphinx model (37 MB)."""
+SIZE_LIMIT_MB = 820
+"""Budget for the unpacked folder in MiB (measured 808 on Linux x86-64, 836 before issue 10's trim;
+the full espeak-ng data alone would break it). The issue's target is 700 MB; the floor is set by
+ffmpeg (165, a static GPL build with libx264 and NVENC), OpenCV with its own FFmpeg and OpenBLAS
+(152), Qt (132), the joe voice (60) and NumPy (41); see docs/bundle.md."""
 GUI_SECONDS = 10
 """How long the window must keep running (with no load errors) to count as opened."""
 LOAD_ERRORS = (
@@ -38,6 +41,10 @@ LOAD_ERRORS = (
     "espeak-ng will speak instead",
 )
 """What a bundle missing a library, a Qt plugin or the Piper voice prints."""
+SPOKEN = (
+    "The river carried our small boat past the old mill. We rowed home before the storm arrived."
+)
+"""A line for the voice to speak and the offline recogniser to hear back."""
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +131,55 @@ def test_command_line_verbs_run_from_the_bundle(bundle: Path, tmp_path: Path) ->
     assert "broken.json" in invalid.stdout + invalid.stderr
 
 
+def test_the_voice_speaks_and_the_recogniser_hears_it_from_the_bundle(
+    bundle: Path, tmp_path: Path
+) -> None:
+    """The English-only espeak-ng data and the trimmed PocketSphinx model are enough: the joe
+    voice (Piper, with word timings) speaks a line, and the offline recogniser transcribes it."""
+    env = bare_env(
+        tmp_path / "home",
+        STUDIO_DATA_DIR=str(tmp_path / "data"),
+        STUDIO_CACHE_DIR=str(tmp_path / "cache"),
+    )
+    speech, timings = tmp_path / "speech.wav", tmp_path / "speech.json"
+    spoken = run_bundle(
+        [str(bundle), "voice", SPOKEN, "-o", str(speech), "--timings", str(timings)], tmp_path, env
+    )
+    assert spoken.returncode == 0, spoken.stdout + spoken.stderr
+    assert "voice joe (piper)" in spoken.stdout
+    words = [entry["word"] for entry in json.loads(timings.read_text(encoding="utf-8"))]
+    assert words[:3] == ["The", "river", "carried"]
+
+    video = tmp_path / "talk.mp4"
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi",
+            "-i", "color=c=gray:s=320x240:r=10", "-i", str(speech), "-shortest",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(video),
+        ],
+        check=True,
+    )  # fmt: skip
+    heard = run_bundle(
+        [str(bundle), "shorts", "hooks", str(video), "--from", "video", "--json"], tmp_path, env
+    )
+    assert heard.returncode == 0, heard.stdout + heard.stderr
+    assert "transcribed by PocketSphinx" in heard.stderr
+    hooks = " ".join(hook["text"] for hook in json.loads(heard.stdout)).lower()
+    assert "river" in hooks  # words PocketSphinx hears reliably in this line
+    assert "storm" in hooks
+
+
+def test_the_app_icon_files_travel_in_the_bundle(bundle: Path) -> None:
+    resources = bundle.parent / "_internal" / "resources"
+    for name in ("studio.png", "studio-256.png", "studio.ico", "studio.icns"):
+        assert (resources / "icons" / name).stat().st_size > 1000, name
+    with Image.open(resources / "icons" / "studio.png") as icon:
+        assert icon.size == (1024, 1024)
+    entry = (resources / "studio.desktop").read_text(encoding="utf-8")
+    assert "Icon=studio" in entry
+    assert "Exec=studio" in entry
+
+
 def test_window_opens_without_load_errors(bundle: Path, tmp_path: Path) -> None:
     env = bare_env(
         tmp_path / "home", QT_QPA_PLATFORM="offscreen", STUDIO_DATA_DIR=str(tmp_path / "data")
@@ -180,3 +236,14 @@ def test_bundle_fits_its_size_budget(bundle: Path) -> None:
         for name in names
     )
     assert total < SIZE_LIMIT_MB * 1024 * 1024, f"{total / 2**20:.0f} MB"
+
+
+def test_no_link_in_the_bundle_points_at_a_file_left_out(bundle: Path) -> None:
+    """Filtering a library out must take PyInstaller's link to it too (packagers and codesign
+    reject dangling links)."""
+    dangling = [
+        str(path.relative_to(bundle.parent))
+        for path in bundle.parent.rglob("*")
+        if path.is_symlink() and not path.exists()
+    ]
+    assert dangling == []
