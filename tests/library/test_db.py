@@ -15,7 +15,6 @@ from sqlalchemy.schema import CreateTable
 
 from studio.services.library import Library, data_dir, database_url
 from studio.services.library.models import (
-    Account,
     Asset,
     Base,
     BrandKit,
@@ -25,9 +24,7 @@ from studio.services.library.models import (
     ProductionAsset,
     Shorts,
     ShortVariant,
-    SocialAccount,
     SocialPost,
-    TripEntry,
 )
 
 SHA_A = "a" * 64
@@ -75,7 +72,7 @@ def test_the_tables_compile_for_postgres() -> None:
     ddl = str(CreateTable(Base.metadata.tables["job"]).compile(dialect=dialect))
     assert "created_at TIMESTAMP WITH TIME ZONE NOT NULL" in ddl
     assert "payload JSON NOT NULL" in ddl
-    assert len(Base.metadata.tables) == 14
+    assert len(Base.metadata.tables) == 11
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(library: Library) -> None:
@@ -175,7 +172,7 @@ def test_a_job_has_queue_defaults_and_an_ordered_event_log(library: Library) -> 
         session.add(Job(type="cinema.plan", idempotency_key="k1"))
 
 
-def test_shorts_variants_posts_brand_kits_and_the_account(library: Library) -> None:
+def test_shorts_variants_posts_and_brand_kits(library: Library) -> None:
     with library.session() as session:
         shorts = Shorts(title="Hooks", source_type="idea", source_payload={"idea": "one idea"})
         variant = ShortVariant(variant_id="v1", format="9_16", plan={"variant_id": "v1"})
@@ -192,10 +189,7 @@ def test_shorts_variants_posts_brand_kits_and_the_account(library: Library) -> N
                 scheduled_at=datetime(2026, 1, 5, 18, 0, tzinfo=UTC),
             )
         )
-        session.add(SocialAccount(platform="tiktok", handle="@me"))
         session.add(BrandKit(name="Mine", document={"colors": {"primary": "#112233"}}))
-        session.add(Account(trips_balance=3))
-        session.add(TripEntry(kind="grant", amount=3, idempotency_key="grant:local"))
 
     with library.session() as session:
         post = session.scalars(select(SocialPost)).one()
@@ -206,18 +200,12 @@ def test_shorts_variants_posts_brand_kits_and_the_account(library: Library) -> N
             {},
         )
         assert post.scheduled_at == datetime(2026, 1, 5, 18, 0, tzinfo=UTC)
-        account = session.get(Account, "local")
-        assert account is not None
-        assert (account.plan, account.trips_balance, account.user_email) == ("free", 3, None)
         assert session.scalars(select(BrandKit.document)).one() == {
             "colors": {"primary": "#112233"}
         }
-        assert session.scalar(select(func.sum(TripEntry.amount))) == 3
 
     with pytest.raises(IntegrityError, match="variant_id"), library.session() as session:
         session.add(ShortVariant(shorts_id=shorts.id, variant_id="v1", format="1_1", plan={}))
-    with pytest.raises(IntegrityError, match="idempotency_key"), library.session() as session:
-        session.add(TripEntry(kind="use", amount=-1, idempotency_key="grant:local"))
 
 
 def test_a_failed_block_rolls_back_everything_in_it(library: Library) -> None:
@@ -268,4 +256,4 @@ def test_two_processes_open_a_fresh_library_and_enqueue_at_once(tmp_path: Path) 
         revision = session.execute(text("SELECT version_num FROM alembic_version")).all()
     library.close()
     assert keys == {f"w{worker}:{number}" for worker in range(2) for number in range(40)}
-    assert revision == [("0003",)]
+    assert revision == [("0004",)]

@@ -26,7 +26,6 @@ from studio.services.library.models import (
 )
 
 TABLES = {
-    "account",
     "asset",
     "brand_kit",
     "job",
@@ -36,10 +35,8 @@ TABLES = {
     "production_asset",
     "short_variant",
     "shorts",
-    "social_account",
     "social_post",
     "post_metric",
-    "trip_entry",
 }
 
 
@@ -63,7 +60,7 @@ def _revision(library: Library) -> str | None:
 
 def test_fresh_library_is_at_head_with_every_table(library: Library) -> None:
     assert _tables(library) == TABLES
-    assert _revision(library) == "0003"
+    assert _revision(library) == "0004"
     assert (library.data_dir / "library.db").is_file()
 
 
@@ -135,7 +132,7 @@ def test_a_0001_library_upgrades_to_head_with_its_posts_kept(tmp_path: Path) -> 
     engine.dispose()
 
     upgraded = Library.open(data=data)
-    assert _revision(upgraded) == "0003"
+    assert _revision(upgraded) == "0004"
     at = datetime(2026, 1, 2, 8, 0, tzinfo=UTC)
     with upgraded.session() as session:
         post = session.get(SocialPost, "p1")

@@ -1,5 +1,5 @@
 """The library's tables: productions, assets, shorts, jobs, social posts and their metrics, brand
-kits, the account.
+kits. (Accounts, trips and connected social accounts live on the cloud service: migration 0004.)
 
 Ids are uuid4 hex strings (assets: the sha256 of their bytes), so rows can be created offline and
 later synced without clashes. Times are timezone-aware UTC in Python on every dialect
@@ -51,8 +51,6 @@ SHORTS_SOURCE_TYPES = ("idea", "script", "production", "video")
 JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 JOB_EVENT_KINDS = ("status", "progress", "log", "error")
 POST_STATUSES = ("scheduled", "publishing", "published", "failed", "cancelled")
-TRIP_KINDS = ("grant", "purchase", "use", "refund")
-LOCAL_ACCOUNT_ID = "local"
 
 JSONDict = dict[str, Any]
 
@@ -303,18 +301,6 @@ class JobEvent(Base):
     progress: Mapped[float | None] = mapped_column(Float)
 
 
-class SocialAccount(Base):
-    """A connected social account; its tokens live in the OS keyring, never here."""
-
-    __tablename__ = "social_account"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    platform: Mapped[str] = mapped_column(String(32))
-    handle: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="connected")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class SocialPost(Base):
     """A short scheduled to one or more platforms, and the numbers that came back."""
 
@@ -371,34 +357,3 @@ class BrandKit(Base):
     name: Mapped[str] = mapped_column(String(200))
     document: Mapped[JSONDict]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class Account(Base):
-    """The cached account: one row, id ``"local"``; the cloud is the truth when signed in."""
-
-    __tablename__ = "account"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=LOCAL_ACCOUNT_ID)
-    user_email: Mapped[str | None] = mapped_column(String(320))
-    plan: Mapped[str] = mapped_column(String(32), default="free")
-    trips_balance: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class TripEntry(Base):
-    """One line of the append-only trips ledger; the balance is their sum.
-
-    ``production_id`` and ``shorts_id`` are plain ids, not foreign keys: history outlives a
-    deleted production, and the ledger is never rewritten.
-    """
-
-    __tablename__ = "trip_entry"
-    __table_args__ = (_one_of("kind", TRIP_KINDS),)
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    kind: Mapped[str] = mapped_column(String(16))
-    amount: Mapped[int] = mapped_column(Integer)
-    production_id: Mapped[str | None] = mapped_column(String(32), index=True)
-    shorts_id: Mapped[str | None] = mapped_column(String(32), index=True)
-    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
