@@ -36,6 +36,10 @@ class RenderQueue(Protocol):
         """The rendered film of a production, once there is one."""
         ...
 
+    def short_video(self, owner_id: str, shorts_id: str, variant_id: str) -> Path | None:
+        """The rendered MP4 of one variant of a shorts batch, once there is one."""
+        ...
+
 
 def start_run(
     service: Service,

@@ -105,6 +105,21 @@ class WorkspaceQueue:
         path = library.store.path_of(relative)
         return path if path.is_file() else None
 
+    def short_video(self, owner_id: str, shorts_id: str, variant_id: str) -> Path | None:
+        """The rendered MP4 of one variant of a shorts batch (for the social publisher)."""
+        library = self._library_if_any(owner_id)
+        if library is None:
+            return None
+        with library.session() as session:
+            query = select(ShortVariant.video_path).where(
+                ShortVariant.shorts_id == shorts_id, ShortVariant.variant_id == variant_id
+            )
+            relative = session.scalar(query)
+        if not relative:
+            return None
+        path = library.store.path_of(relative)
+        return path if path.is_file() else None
+
     def resume(self) -> None:
         """Start the runners of existing workspaces, so work interrupted by a restart goes on."""
         if not self.root.is_dir():

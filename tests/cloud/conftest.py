@@ -60,6 +60,9 @@ class RecordingQueue:
     def video(self, owner_id: str, production_id: str) -> Path | None:
         return None
 
+    def short_video(self, owner_id: str, shorts_id: str, variant_id: str) -> Path | None:
+        return None
+
 
 @pytest.fixture
 def queue() -> RecordingQueue:

@@ -139,3 +139,17 @@ def test_a_cloud_shorts_run_renders_every_variant(app_factory: Callable[..., Fas
         settled = _until_settled(client, account, f"/shorts/{shorts_id}")
         assert settled["status"] == "done"
         assert client.get("/me", headers=account.headers).json()["trips_balance"] == 2
+        queue = app.state.render_queue
+        shapes = {}
+        for variant in settled["variants"]:
+            video = queue.short_video(account.user_id, shorts_id, variant["variant_id"])
+            assert video is not None, f"{variant['variant_id']}: the publisher can find it"
+            shown = probe(video)
+            shapes[variant["format"]] = shown.width / shown.height
+            assert shown.duration == pytest.approx(6, abs=0.5)
+        assert shapes == {"9_16": pytest.approx(9 / 16, abs=0.01), "1_1": 1.0}
+        assert queue.short_video(account.user_id, shorts_id, "no-such-variant") is None
+        assert (
+            queue.short_video("someone-else", shorts_id, settled["variants"][0]["variant_id"])
+            is None
+        )

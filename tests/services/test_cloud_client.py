@@ -64,6 +64,9 @@ class RecordingQueue:
     def video(self, owner_id: str, production_id: str) -> Path | None:
         return self.videos.get(production_id)
 
+    def short_video(self, owner_id: str, shorts_id: str, variant_id: str) -> Path | None:
+        return None
+
 
 def service_settings(folder: Path, **overrides: Any) -> CloudSettings:
     """Cheap password hashing and no login limits, as the service's own tests use.

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from studio.cloud import idempotency, ledger
 from studio.cloud.errors import ApiError, ErrorBody, not_found
 from studio.cloud.models import ShortsRow
+from studio.cloud.runs import RenderQueue
 from studio.cloud.service import CallerDep, Service, ServiceDep
 from studio.cloud.social.adapters.base import (
     InsufficientScopes,
@@ -50,14 +51,13 @@ log = logging.getLogger(__name__)
 
 
 def _video_locator(app: FastAPI) -> VideoLocator:
-    """The rendered variant from the render queue, when it can say (``short_video``)."""
+    """A variant the service rendered itself (a shorts run), found through the render queue."""
 
     def locate(owner_id: str, shorts_id: str | None, variant_id: str) -> Path | None:
-        finder = getattr(app.state.render_queue, "short_video", None)
-        if finder is None or shorts_id is None:
+        queue: RenderQueue | None = app.state.render_queue
+        if queue is None or shorts_id is None:
             return None
-        found = finder(owner_id, shorts_id, variant_id)
-        return found if isinstance(found, Path) else None
+        return queue.short_video(owner_id, shorts_id, variant_id)
 
     return locate
 
