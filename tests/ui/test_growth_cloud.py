@@ -227,7 +227,8 @@ def test_an_unconfigured_platform_says_why_and_a_denied_or_cancelled_connect_say
     assert "STUDIO_CLOUD_SOCIAL_INSTAGRAM_CLIENT_ID" in reason
     assert not instagram.isEnabled()
     assert instagram.toolTip() == reason
-    assert f"Instagram: {reason}" in strip.note.text()
+    assert strip.rows["instagram"].state.text() == f"Not available: {reason}"
+    assert strip.note.text().startswith("Instagram and X cannot be connected")
     assert strip.rows["youtube"].button.isEnabled()
 
     cloud.fakes["tiktok"].oauth.deny = True

@@ -104,4 +104,5 @@ def test_growth_lists_the_library_posts_and_says_why_a_platform_cannot_connect(
     tiktok = strip.rows["tiktok"].button
     assert not tiktok.isEnabled(), "the embedded service has no TikTok registration"
     assert "STUDIO_CLOUD_SOCIAL_TIKTOK_CLIENT_ID" in tiktok.toolTip()
-    assert "STUDIO_CLOUD_SOCIAL_TIKTOK_CLIENT_ID" in strip.note.text()
+    assert "STUDIO_CLOUD_SOCIAL_TIKTOK_CLIENT_ID" in strip.rows["tiktok"].state.text()
+    assert "TikTok" in strip.note.text()

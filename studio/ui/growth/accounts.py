@@ -81,6 +81,18 @@ class PlatformRow:
         self.account: AccountOut | None = None
 
 
+def unavailable_note(names: list[str]) -> str:
+    """What the note under the rows says about platforms the service cannot connect."""
+    if not names:
+        return "Connect the accounts Studio may post to."
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    return (
+        f"{listed} cannot be connected until the service has the app registration each line "
+        "names. With no cloud address the service runs inside Studio: set those variables "
+        "before starting Studio (docs/cloud.md)."
+    )
+
+
 class AccountsStrip(QGroupBox):
     """``accounts_changed`` carries the platforms with a connected account (a frozenset)."""
 
@@ -161,11 +173,9 @@ class AccountsStrip(QGroupBox):
             row.account = by_platform.get(platform.platform)
             self._show_row(row, platform.configured, platform.reason or "")
             if not platform.configured:
-                unavailable.append(f"{platform.name}: {platform.reason}")
+                unavailable.append(platform.name)
         self.connected = connected_platforms(accounts)
-        self.note.setText(
-            " ".join(unavailable) if unavailable else "Connect the accounts Studio may post to."
-        )
+        self.note.setText(unavailable_note(unavailable))
         self.accounts_changed.emit(self.connected)
 
     def _row(self, key: str, name: str) -> PlatformRow:
@@ -193,7 +203,7 @@ class AccountsStrip(QGroupBox):
             row.button.setToolTip(f"Sign in to {name} in your browser and allow Studio to post")
             row.button.setEnabled(not self.busy)
         else:
-            row.state.setText("Not available")
+            row.state.setText(f"Not available: {reason}" if reason else "Not available")
             row.button.setText(f"Connect {name}")
             row.button.setToolTip(reason)
             row.button.setEnabled(False)
