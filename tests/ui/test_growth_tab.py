@@ -135,6 +135,7 @@ def test_the_composer_stores_the_post_in_utc_and_queues_its_jobs(
     ]
     assert holds == when, "publishing waits for the scheduled time"
     assert "Scheduled for 2031-03-04 18:30" in composer.status.text()
+    assert "Keep Studio open then" in composer.status.text(), "the local service posts"
 
     assert [tab.posts.item(0, column).text() for column in range(4)] == [
         "Quiet nights",
@@ -319,3 +320,18 @@ def test_each_platforms_state_from_the_service_shows_in_local_time_with_its_link
     details = tab.posts_view.details.text()
     assert '<a href="https://youtu.be/abc">open on YouTube</a>' in details
     assert "2031-06-01 21:00" in details, "the time in New York"
+
+
+def test_with_a_cloud_address_scheduling_does_not_ask_to_keep_studio_open(
+    qtbot: QtBot, library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STUDIO_CLOUD_URL", "https://cloud.example.test")
+    variant_id = add_variant(library, tmp_path)
+    tab, _ = open_tab(qtbot, library)
+    tab.compose(variant_id)
+    composer = tab.composer
+    qtbot.mouseClick(composer.platforms["youtube"], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(composer.scheduled):
+        qtbot.mouseClick(composer.schedule_button, Qt.MouseButton.LeftButton)
+    assert composer.status.text().startswith("Scheduled for")
+    assert "Keep Studio open" not in composer.status.text(), "the cloud posts without this computer"

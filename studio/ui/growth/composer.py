@@ -41,9 +41,24 @@ from studio.services.growth import (
 from studio.services.jobs import JobQueue
 from studio.services.library.db import Library
 from studio.services.library.models import utcnow
+from studio.services.settings import SettingsError
 
 FIELDS = ("variant", "platforms", "title", "caption", "hashtags", "when")
 NO_VARIANTS = "No rendered shorts yet: render variants in the Shorts tab, then schedule them here."
+LOCAL_SERVICE = (
+    "Keep Studio open then: with no cloud address, the service that posts runs inside Studio. "
+    "A post whose time passes while Studio is closed goes out when it next starts, marked late."
+)
+
+
+def posts_from_this_computer(library: Library) -> bool:
+    """True when the embedded service (inside this app) is the one that will publish."""
+    from studio.services.embedded import configured_cloud  # noqa: PLC0415  (loads FastAPI)
+
+    try:
+        return configured_cloud(library) is None
+    except SettingsError:  # an unreadable settings file: the app runs on the embedded service
+        return True
 
 
 def to_utc(value: QDateTime) -> datetime:
@@ -277,7 +292,9 @@ class Composer(QWidget):
         if immediate:
             self.status.setText(f"Posting now to {names}: see Posts for each platform.")
         else:
-            self.status.setText(f"Scheduled for {local} (your time) to {names}.")
+            scheduled = f"Scheduled for {local} (your time) to {names}."
+            local_only = posts_from_this_computer(self.library)
+            self.status.setText(f"{scheduled} {LOCAL_SERVICE}" if local_only else scheduled)
         self._checking = False
         self.scheduled.emit(post_id)
         return post_id
