@@ -17,8 +17,9 @@ DEBIAN_PACKAGES=(
   libxcb-xkb1 libxcb-util1 libxcb-glx0 libxcb-xinerama0 libpulse0 xvfb xauth espeak-ng
 )
 # The tests also run the cloud service against a real PostgreSQL they start themselves (initdb
-# and pg_ctl, through runuser when run as root), and build the desktop bundle (binutils).
-[ -n "$extras" ] && DEBIAN_PACKAGES+=(postgresql util-linux binutils)
+# and pg_ctl, through runuser when run as root) and a throwaway Redis (the social queue), and
+# build the desktop bundle (binutils).
+[ -n "$extras" ] && DEBIAN_PACKAGES+=(postgresql util-linux binutils redis-server)
 
 install_debian_packages() {
   command -v dpkg-query >/dev/null 2>&1 || return 0

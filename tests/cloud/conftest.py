@@ -297,3 +297,58 @@ def postgres_url(postgres_server: str) -> str:
     name = f"test_{uuid.uuid4().hex[:12]}"
     _create_database(postgres_server, name, TEMPLATE)
     return f"{postgres_server}/{name}"
+
+
+# Redis
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """A throwaway Redis (the Debian package's redis-server) on a free local port, keeping
+    nothing on disk; yields its URL without a database number."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("the Redis server binary (Debian package redis-server) is not installed")
+    import redis
+
+    base = Path(tempfile.mkdtemp(prefix="studio-redis-"))
+    port = _free_port()
+    options = ["--port", str(port), "--bind", "127.0.0.1", "--dir", str(base)]
+    options += ["--save", "", "--appendonly", "no", "--daemonize", "no"]
+    log = (base / "log").open("wb")
+    process = subprocess.Popen([binary, *options], stdout=log, stderr=subprocess.STDOUT)
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=1)
+    try:
+        for _ in range(200):
+            if process.poll() is not None:
+                break
+            try:
+                client.ping()
+                break
+            except (redis.ConnectionError, redis.TimeoutError):
+                threading.Event().wait(0.05)
+        else:
+            pytest.fail("Redis did not answer within 10 seconds")
+        if process.poll() is not None:
+            pytest.fail(f"Redis did not start: {(base / 'log').read_text(errors='replace')}")
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        client.close()
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+        log.close()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The session's Redis, emptied for this test (database 0)."""
+    import redis
+
+    with redis.Redis.from_url(redis_server) as client:
+        client.flushall()
+    return f"{redis_server}/0"

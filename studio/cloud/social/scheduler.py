@@ -11,6 +11,7 @@ Redis) or a schedule missed while the service was down never doubles or drops a 
 
 from __future__ import annotations
 
+import calendar
 import logging
 import os
 import threading
@@ -22,6 +23,7 @@ from typing import Any, cast
 
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab  # type: ignore[import-untyped]
 from huey.consumer import Consumer  # type: ignore[import-untyped]
+from huey.storage import RedisStorage  # type: ignore[import-untyped]
 from sqlalchemy import select
 
 from studio.cloud.db import Database
@@ -49,15 +51,29 @@ PLATFORM_NAMES = {"youtube": "YouTube", "tiktok": "TikTok", "instagram": "Instag
 """Each platform key as users know it."""
 
 
+class UtcRedisStorage(RedisStorage):  # type: ignore[misc]
+    """Scores the schedule by true UTC epoch seconds. huey's own reads our naive UTC etas with
+    ``time.mktime``, as local time, so consumers on hosts in other time zones (or one across a
+    daylight-saving change) would run a publish job hours early, when it only skips."""
+
+    def convert_ts(self, ts: datetime) -> float:
+        return calendar.timegm(ts.timetuple()) + ts.microsecond * 1e-6
+
+
+class UtcRedisHuey(RedisHuey):  # type: ignore[misc]
+    storage_class = UtcRedisStorage
+
+
 def make_huey(data_dir: Path, redis_url: str = "", *, immediate: bool = False) -> Any:
     """Redis when a URL is given, else SQLite in ``data_dir``; ``immediate`` runs every job in
-    the caller (tests), keeping future ones in memory."""
+    the caller (tests), keeping future ones in memory. Jobs keep no results in the queue: the
+    outcome is the ``PublishRecord``, and nobody would read (or ever delete) them there."""
     if immediate:
         return MemoryHuey(QUEUE_NAME, immediate=True, utc=True)
     if redis_url:
-        return RedisHuey(QUEUE_NAME, url=redis_url, utc=True)
+        return UtcRedisHuey(QUEUE_NAME, url=redis_url, utc=True, results=False)
     data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(QUEUE_NAME, filename=str(data_dir / QUEUE_FILE), utc=True)
+    return SqliteHuey(QUEUE_NAME, filename=str(data_dir / QUEUE_FILE), utc=True, results=False)
 
 
 class EmbeddedConsumer(Consumer):  # type: ignore[misc]
