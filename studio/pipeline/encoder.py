@@ -42,7 +42,7 @@ class Preset:
 
 
 PRESETS = {
-    "final": Preset("final", 1.0, "veryfast", 17, 21),
+    "final": Preset("final", 1.0, "veryfast", 19, 21),
     "draft": Preset("draft", 0.5, "ultrafast", 26, 28),
 }
 
