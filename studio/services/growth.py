@@ -60,6 +60,16 @@ def post_text(caption: str, hashtags: Sequence[str]) -> str:
     return " ".join(part for part in (caption.strip(), " ".join(missing)) if part)
 
 
+def caption_without_tags(caption: str, hashtags: Sequence[str]) -> str:
+    """The caption without the run of hashtags at its end that the hashtag list already has:
+    the composer shows them once, in Hashtags, and ``post_text`` adds them back."""
+    words = caption.split(" ")
+    listed = {tag.lower() for tag in hashtags}
+    while words and (not words[-1].strip() or words[-1].strip().lower() in listed):
+        words.pop()
+    return " ".join(words).rstrip()
+
+
 @dataclass(frozen=True)
 class Draft:
     """A post as the composer has it; ``scheduled_at`` is aware (any zone)."""

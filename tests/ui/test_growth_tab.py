@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from studio.services.cloud_client import CloudClient, RetryPolicy, StoredTokens
-from studio.services.growth import PLATFORMS
+from studio.services.growth import PLATFORMS, post_text
 from studio.services.jobs import LocalRunner
 from studio.services.library.db import Library
 from studio.services.library.models import Job, PostMetric, Shorts, ShortVariant, SocialPost
@@ -96,8 +96,12 @@ def test_compose_prefills_the_words_from_the_variants_publish_suggestions(
     assert composer.variant.currentData() == variant_id
     assert "Sleep in the city" in composer.variant.currentText()
     assert composer.title.text() == SUGGESTED["title"]
-    assert composer.caption.toPlainText() == SUGGESTED["caption"]
+    assert composer.caption.toPlainText() == "Three tricks for a noisy street.", "tags shown once"
     assert composer.hashtags.text() == "#sleep #city #tips"
+    assert composer.draft().caption == "Three tricks for a noisy street."
+    assert post_text(composer.draft().caption, composer.draft().hashtags) == (
+        "Three tricks for a noisy street. #sleep #city #tips"
+    )
 
 
 def test_the_composer_stores_the_post_in_utc_and_queues_its_jobs(

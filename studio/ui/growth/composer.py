@@ -31,6 +31,7 @@ from studio.services.growth import (
     PLATFORMS,
     Draft,
     VariantChoice,
+    caption_without_tags,
     check_draft,
     parse_hashtags,
     post_text,
@@ -213,7 +214,7 @@ class Composer(QWidget):
 
     def _suggest(self, choice: VariantChoice) -> None:
         self.title.setText(choice.title)
-        self.caption.setPlainText(choice.caption)
+        self.caption.setPlainText(caption_without_tags(choice.caption, choice.hashtags))
         self.hashtags.setText(" ".join(choice.hashtags))
 
     def draft(self) -> Draft:
