@@ -297,7 +297,9 @@ class TikTokAdapter(HttpAdapter):
 
 def desktop_challenge(challenge: str) -> str:
     """The RFC 7636 challenge (base64url of the 32-byte SHA-256) as the hex TikTok's desktop
-    flow checks; anything that is not such a challenge is passed on as it is."""
+    flow checks ("You must use hex encoding of SHA256 to generate the code challenge", Login Kit
+    for Desktop; TikTok's own Android SDK hex-encodes too); anything that is not such a
+    challenge is passed on as it is."""
     try:
         digest = base64.urlsafe_b64decode(challenge + "=" * (-len(challenge) % 4))
     except (ValueError, binascii.Error):
