@@ -11,13 +11,15 @@ Methods, each in its own child process so its peak RSS (process tree) is its own
   encoder     the encoder alone: the engine's exact frames replayed from disk into the same
               ffmpeg with the same settings (no compositing), at each preset and at `final`'s
   final       Studio's default `final` export, whatever it chooses
-Then the SSIM of each output against the uncompressed composited frames.
+Then the SSIM of each output against the uncompressed composited frames, and the preview's
+frame time (640x360 RGB frames from one compositor, as the app plays it).
 
     python -m benchmarks.render                 # the full run (about 8 minutes here)
     python -m benchmarks.render --seconds 10    # a quick look
     python -m benchmarks.render --skip-moviepy
     python -m benchmarks.render --long          # memory of a 1-minute vs a 10-minute plan
     python -m benchmarks.render --repeat 3      # each pair 3 times, interleaved; medians
+    python -m benchmarks.render --preview       # only the preview's frame time at 640x360
 
 The machine is shared, so one pair of runs can swing by 5%: with ``--repeat`` each comparison
 (encoder alone, then the engine) runs several times back to back and the report gives the median
@@ -43,6 +45,7 @@ from typing import Any
 import numpy as np
 
 SIZE = (1920, 1080)
+PREVIEW_SIZE = (640, 360)
 FPS = 30
 SHOT_SECONDS = 5.0
 FADE = 0.5
@@ -434,6 +437,9 @@ def main() -> None:
         action="store_true",
         help="instead: peak RSS of the final export for a 1-minute and a 10-minute plan",
     )
+    parser.add_argument(
+        "--preview", action="store_true", help="instead: the preview's frame time at 640x360"
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--x264", default="medium", help=argparse.SUPPRESS)
@@ -454,6 +460,10 @@ def main() -> None:
         return
     if args.long:
         _memory_by_length()
+        return
+    if args.preview:
+        with tempfile.TemporaryDirectory(prefix="studio-bench-") as scratch:
+            preview_speed(make_workload(Path(scratch), args.seconds))
         return
     with tempfile.TemporaryDirectory(prefix="studio-bench-") as scratch:
         work = Path(scratch)
@@ -484,6 +494,7 @@ def main() -> None:
                     work / f"moviepy-{x264}.mp4", work / "frames.yuv"
                 )
         _report(rows, ratios, seconds, args.repeat)
+        preview_speed(work / "w1.json")
 
 
 def _memory_by_length() -> None:
@@ -500,6 +511,27 @@ def _memory_by_length() -> None:
                 f"{seconds / row['wall']:.2f}x realtime, peak RSS {row['rss_mb']:.0f} MB"
             )
     print(f"10-minute / 1-minute peak RSS: {peaks[600.0] / peaks[60.0]:.2f} (target about 1.0)")
+
+
+def preview_speed(plan_path: Path, size: tuple[int, int] = PREVIEW_SIZE) -> None:
+    """The preview's frame time: RGB frames at ``size`` from one compositor, every frame of the
+    plan in order, as the app plays it (layers prepared on the way count too)."""
+    from studio.pipeline.compositor import Compositor
+
+    timeline = _timeline(plan_path)
+    times = []
+    with Compositor(timeline, *size) as compositor:
+        for index in range(timeline.frame_count):
+            started = time.perf_counter()
+            compositor.frame_rgb(timeline.time_of(index))
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    mean = statistics.fmean(times)
+    p95 = times[int(len(times) * 0.95)]
+    print(
+        f"preview frame at {size[0]}x{size[1]}: mean {mean:.1f} ms, p95 {p95:.1f} ms, worst "
+        f"{times[-1]:.1f} ms over {len(times)} frames (target: mean < 15 ms)"
+    )
 
 
 def _median_row(runs: list[dict[str, Any]]) -> dict[str, Any]:
