@@ -17,6 +17,7 @@ ffmpeg and espeak-ng travel as binaries without theirs.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -33,6 +34,8 @@ TocEntry = tuple[str, str, str]
 
 LICENCE_FOLDER = "licenses"
 NOTICES_NAME = "THIRD-PARTY-NOTICES.txt"
+LEAN_OPENCV_INFO = "lean-opencv.json"
+"""scripts/build_opencv.py's record beside the lean cv2 package it built."""
 GNU_TEXTS = Path(__file__).resolve().parent / "pyinstaller_hooks" / "licence_texts"
 
 LICENCE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "THIRDPARTYNOTICES", "MODEL_CARD")
@@ -318,6 +321,9 @@ def collect(
     if bootloader is not None:
         notices.append(distribution_notice(bootloader))
     notices += [distribution_notice(found[name]) for name in sorted(found)]
+    lean = lean_opencv_build(binaries)
+    if lean is not None:
+        notices = [describe_lean_opencv(notice, lean) for notice in notices]
     ffmpeg = [
         Path(source)
         for destination, source, _ in binaries + datas
@@ -334,6 +340,33 @@ def collect(
     if fonts.is_dir():
         notices.append(fonts_notice(fonts))
     return notices
+
+
+def lean_opencv_build(binaries: Iterable[TocEntry]) -> Path | None:
+    """The folder of scripts/build_opencv.py's build when the bundle's cv2 comes from one."""
+    for destination, source, _ in binaries:
+        if PurePosixPath(destination.replace("\\", "/")).parts[0] != "cv2":
+            continue
+        for folder in Path(source).parents:
+            if (folder / LEAN_OPENCV_INFO).is_file():
+                return folder
+    return None
+
+
+def describe_lean_opencv(notice: Notice, build: Path) -> Notice:
+    """The OpenCV notice for a lean build: what it contains, and those parts' licence texts."""
+    if _canonical(notice.name) != "opencv-python-headless":
+        return notice
+    info = json.loads((build / LEAN_OPENCV_INFO).read_text(encoding="utf-8"))
+    notice.note = (
+        f"cv2 in this bundle is OpenCV {info['version']} built from this distribution's source "
+        f"with the modules {', '.join(info['modules'])} and its bundled zlib and libpng only "
+        "(scripts/build_opencv.py); the wheel's FFmpeg, OpenBLAS and other libraries that "
+        "LICENSE-3RD-PARTY.txt lists are not inside."
+    )
+    for licence in sorted((build / LICENCE_FOLDER).glob("*")):
+        notice.add(licence.name, licence)
+    return notice
 
 
 def _installed(name: str) -> metadata.Distribution | None:

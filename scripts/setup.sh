@@ -19,7 +19,7 @@ DEBIAN_PACKAGES=(
 # The tests also run the cloud service against a real PostgreSQL they start themselves (initdb
 # and pg_ctl, through runuser when run as root) and a throwaway Redis (the social queue), and
 # build the desktop bundle (binutils).
-[ -n "$extras" ] && DEBIAN_PACKAGES+=(postgresql util-linux binutils redis-server)
+[ -n "$extras" ] && DEBIAN_PACKAGES+=(postgresql util-linux binutils g++ redis-server)
 
 install_debian_packages() {
   command -v dpkg-query >/dev/null 2>&1 || return 0
