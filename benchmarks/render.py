@@ -82,6 +82,7 @@ CAPTIONS = [
 def make_workload(folder: Path, seconds: float) -> Path:
     """Photos, voice and music in ``folder``, and the W1 Production Plan; returns the plan."""
     import cv2
+    from PIL import Image
     from skimage import data
 
     shots = max(1, round(seconds / SHOT_SECONDS))
@@ -103,9 +104,9 @@ def make_workload(folder: Path, seconds: float) -> Path:
         )
         grain = rng.normal(0, 3, image.shape)
         image = np.clip(image + grain, 0, 255).astype(np.uint8)
-        cv2.imwrite(
-            str(folder / f"photo{index}.jpg"), image[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 92]
-        )
+        # Pillow, not cv2.imwrite: the bundle's lean OpenCV has no JPEG writer, and the
+        # benchmark runs with it too (PYTHONPATH=~/.cache/studio-build/opencv-...).
+        Image.fromarray(image).save(folder / f"photo{index}.jpg", quality=92)
     _speech_like(folder / "voice.wav", 3.2)
     _music(folder / "music.wav", 8.0)
     duration = shots * SHOT_SECONDS
