@@ -6,12 +6,15 @@ preview frame is the export's frame. Sizes other than the timeline's (a 640x360 
 export at half size) scale every layer: geometry is relative to the frame.
 
 Layers are prepared on first use and dropped when the timeline has moved past them, so memory
-stays flat however long the timeline is.
+stays flat however long the timeline is. A playing preview asks for ``prefetch``: the shot that
+comes next is then prepared on a worker thread while the current one plays, so the frame where it
+enters does not stall for its decoding and face detection (about 0.1 s for a photo).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 
 from studio.pipeline.effects import Finish
@@ -27,6 +30,8 @@ MAX_PREPARED = 4
 """Shots kept prepared at once: the two of a transition plus a little scrubbing slack."""
 SEQUENTIAL_PREPARED = 2
 """An export walks forward in time, so the two shots of a transition are all it ever needs."""
+PREFETCH_SECONDS = 1.5
+"""How long before the next shot enters a ``prefetch`` compositor starts preparing it."""
 
 
 def _even(value: int) -> int:
@@ -43,8 +48,10 @@ class Compositor:
         height: int | None = None,
         *,
         keep_prepared: int = MAX_PREPARED,
+        prefetch: bool = False,
     ):
-        """``keep_prepared``: shots held ready; an export passes ``SEQUENTIAL_PREPARED``."""
+        """``keep_prepared``: shots held ready; an export passes ``SEQUENTIAL_PREPARED``.
+        ``prefetch``: prepare the next shot on a worker thread ahead of time (the preview)."""
         self.timeline = timeline
         self.keep_prepared = keep_prepared
         self.width = _even(width or timeline.width)
@@ -54,6 +61,10 @@ class Compositor:
         self._visuals: OrderedDict[int, VisualLayer] = OrderedDict()
         self._texts: dict[int, TextLayerRenderer] = {}
         self._images: dict[int, ImageLayerRenderer] = {}
+        self._worker = (
+            ThreadPoolExecutor(1, thread_name_prefix="studio-shot-prepare") if prefetch else None
+        )
+        self._pending: dict[int, Future[VisualLayer]] = {}
 
     def __enter__(self) -> Compositor:
         return self
@@ -67,17 +78,28 @@ class Compositor:
         self.close()
 
     def close(self) -> None:
+        for future in self._pending.values():
+            _discard(future)
+        self._pending.clear()
+        if self._worker is not None:
+            self._worker.shutdown(wait=False, cancel_futures=True)
         for visual in self._visuals.values():
             visual.close()
         self._visuals.clear()
         self._texts.clear()
 
+    def _prepare(self, index: int) -> VisualLayer:
+        layer = self.timeline.video[index]
+        return VisualLayer(layer, self.look, self.width, self.height, self.timeline.fps)
+
     def _visual(self, index: int) -> VisualLayer:
         if index in self._visuals:
             self._visuals.move_to_end(index)
             return self._visuals[index]
-        layer = self.timeline.video[index]
-        visual = VisualLayer(layer, self.look, self.width, self.height, self.timeline.fps)
+        pending = self._pending.pop(index, None)
+        # A shot still being prepared is waited for; its error, if any, is raised here as it
+        # would have been without prefetching.
+        visual = pending.result() if pending is not None else self._prepare(index)
         self._visuals[index] = visual
         while len(self._visuals) > self.keep_prepared:
             _, dropped = self._visuals.popitem(last=False)
@@ -110,9 +132,25 @@ class Compositor:
         mixed = blend(layer.transition, a, b, progress)
         return mixed.copy() if mixed is a or mixed is b else mixed
 
+    def _prefetch_after(self, worker: ThreadPoolExecutor, t: float) -> None:
+        """Start preparing the shot after the ones visible at t when it enters soon."""
+        video = self.timeline.video
+        shots = self._shots_at(t)
+        following = shots[-1] + 1 if shots else sum(1 for layer in video if layer.start <= t)
+        if following >= len(video) or following in self._visuals or following in self._pending:
+            return
+        layer = video[following]
+        if layer.start - layer.transition_seconds / 2 - t > PREFETCH_SECONDS:
+            return
+        for stale in self._pending.values():  # after a seek: a shot no longer coming next
+            _discard(stale)
+        self._pending = {following: worker.submit(self._prepare, following)}
+
     def planes(self, t: float, frame_index: int | None = None) -> Planes:
         """The finished I420 frame at timeline time ``t``."""
         frame = self._background(t)
+        if self._worker is not None:
+            self._prefetch_after(self._worker, t)
         index = frame_index if frame_index is not None else round(t * self.timeline.fps)
         self.finish.apply(frame, index)
         for number, image in enumerate(self.timeline.images):
@@ -140,6 +178,17 @@ class Compositor:
 
     def frame_rgb(self, t: float) -> U8:
         return planes_to_rgb(self.planes(t))
+
+
+def _discard(future: Future[VisualLayer]) -> None:
+    """Drop a prepared-ahead shot that will not be shown: close it whenever it is ready."""
+
+    def close_when_ready(done: Future[VisualLayer]) -> None:
+        if not done.cancelled() and done.exception() is None:
+            done.result().close()
+
+    if not future.cancel():
+        future.add_done_callback(close_when_ready)
 
 
 def render_frame(timeline: Timeline, t: float, size: tuple[int, int] | None = None) -> U8:

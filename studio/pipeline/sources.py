@@ -9,6 +9,7 @@ import functools
 import math
 import re
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +86,12 @@ def load_image(path: Path, fraction: float = 1.0) -> U8:
     return np.asarray(upright, dtype=np.uint8)
 
 
+_FACE_DETECTION = threading.Lock()
+"""One detection at a time: a CascadeClassifier keeps per-image state while it detects, and it
+runs without the GIL, so the preview's shot-preparing thread and a render on a job thread could
+otherwise use the shared classifier at once."""
+
+
 @functools.cache
 def _face_detector() -> cv2.CascadeClassifier:
     cascades = Path(cv2.__file__).parent / "data"  # cv2.data, which its stubs do not declare
@@ -104,9 +111,11 @@ def find_focus(rgb: U8) -> tuple[float, float]:
         rgb, (max(1, int(width * scale)), max(1, int(height * scale))), interpolation=cv2.INTER_AREA
     )
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    faces = _face_detector().detectMultiScale(
-        cv2.equalizeHist(gray), scaleFactor=1.1, minNeighbors=5, minSize=(32, 32)
-    )
+    equalized = cv2.equalizeHist(gray)
+    with _FACE_DETECTION:
+        faces = _face_detector().detectMultiScale(
+            equalized, scaleFactor=1.1, minNeighbors=5, minSize=(32, 32)
+        )
     if len(faces):
         x, y, w, h = max(faces, key=lambda f: int(f[2]) * int(f[3]))
         return (x + w / 2) / small.shape[1], (y + h / 2) / small.shape[0]

@@ -2,7 +2,8 @@
 
 ``Compositor.frame_rgb`` is what ``render_frame`` calls and what the export encodes, so the preview
 shows the export's pixels, scaled. One compositor is kept per timeline and size (it caches the
-prepared shots), and replaced when either changes. Playback derives the time from a wall clock
+prepared shots, and prepares the next one on a worker thread before it enters), and replaced when
+either changes. Playback derives the time from a wall clock
 on every tick, so a slow frame makes the next tick skip ahead (frames drop) instead of the
 picture falling behind the clock. The production's mixed sound plays along where QtMultimedia
 can play it (PreviewSound); otherwise the preview says it is silent, and why.
@@ -248,7 +249,7 @@ class PreviewPlayer(QWidget):
         try:
             if self._compositor is None or self._compositor_size != size:
                 self._close_compositor()
-                self._compositor = Compositor(timeline, *size)
+                self._compositor = Compositor(timeline, *size, prefetch=True)
                 self._compositor_size = size
             rgb = np.ascontiguousarray(self._compositor.frame_rgb(self.position))
         except Exception as error:
