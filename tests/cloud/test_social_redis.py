@@ -11,11 +11,9 @@ SQLite and on PostgreSQL (the ``app`` fixture), the deployed service's database.
 
 from __future__ import annotations
 
-import os
 import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,7 +30,7 @@ from studio.cloud.social import routes
 from studio.cloud.social.publisher import utc_now
 from studio.cloud.social.scheduler import AdapterPool, SocialRuntime, make_huey
 from studio.cloud.social.vault import TokenCipher, resumable_state
-from tests.cloud.conftest import Account, sign_up
+from tests.cloud.conftest import Account, sign_up, time_zone
 from tests.cloud.social.conftest import FAKES, SleepRecorder
 from tests.cloud.social.fakes import serve
 from tests.cloud.social.fakes_platforms import PlatformFake
@@ -138,22 +136,6 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = WAIT_S) -> bool
 def drained(*queues: Any) -> bool:
     """Nothing waiting in Redis: no job queued or scheduled."""
     return all(q.huey.pending_count() == 0 and q.huey.scheduled_count() == 0 for q in queues)
-
-
-@contextmanager
-def time_zone(name: str) -> Iterator[None]:
-    """This process's local time zone is ``name`` (as a consumer on a host set to it)."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = name
-    time.tzset()
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 def job_data_left(redis_url: str) -> list[bytes]:

@@ -17,13 +17,13 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab  # type: ignore[import-untyped]
 from huey.consumer import Consumer  # type: ignore[import-untyped]
-from huey.storage import RedisStorage  # type: ignore[import-untyped]
+from huey.storage import RedisStorage, SqliteStorage  # type: ignore[import-untyped]
 from sqlalchemy import select
 
 from studio.cloud.db import Database
@@ -64,6 +64,26 @@ class UtcRedisHuey(RedisHuey):  # type: ignore[misc]
     storage_class = UtcRedisStorage
 
 
+class UtcSqliteStorage(SqliteStorage):  # type: ignore[misc]
+    """The same for the embedded queue: huey's SQLite storage keeps ``eta.timestamp()``, which
+    reads our naive UTC as local time, so a laptop whose time zone changes between scheduling and
+    publishing (a flight, a daylight-saving change) would find its jobs hours off."""
+
+    def add_to_schedule(self, data: bytes, ts: datetime) -> None:
+        super().add_to_schedule(data, _aware_utc(ts))
+
+    def read_schedule(self, ts: datetime) -> list[bytes]:
+        return cast(list[bytes], super().read_schedule(_aware_utc(ts)))
+
+
+class UtcSqliteHuey(SqliteHuey):  # type: ignore[misc]
+    storage_class = UtcSqliteStorage
+
+
+def _aware_utc(ts: datetime) -> datetime:
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts
+
+
 def make_huey(data_dir: Path, redis_url: str = "", *, immediate: bool = False) -> Any:
     """Redis when a URL is given, else SQLite in ``data_dir``; ``immediate`` runs every job in
     the caller (tests), keeping future ones in memory. Jobs keep no results in the queue: the
@@ -73,7 +93,7 @@ def make_huey(data_dir: Path, redis_url: str = "", *, immediate: bool = False) -
     if redis_url:
         return UtcRedisHuey(QUEUE_NAME, url=redis_url, utc=True, results=False)
     data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(QUEUE_NAME, filename=str(data_dir / QUEUE_FILE), utc=True, results=False)
+    return UtcSqliteHuey(QUEUE_NAME, filename=str(data_dir / QUEUE_FILE), utc=True, results=False)
 
 
 class EmbeddedConsumer(Consumer):  # type: ignore[misc]
