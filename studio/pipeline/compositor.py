@@ -6,9 +6,11 @@ preview frame is the export's frame. Sizes other than the timeline's (a 640x360 
 export at half size) scale every layer: geometry is relative to the frame.
 
 Layers are prepared on first use and dropped when the timeline has moved past them, so memory
-stays flat however long the timeline is. A playing preview asks for ``prefetch``: the shot that
-comes next is then prepared on a worker thread while the current one plays, so the frame where it
-enters does not stall for its decoding and face detection (about 0.1 s for a photo).
+stays flat however long the timeline is. The preview and the export ask for ``prefetch``: the
+shot that comes next is then prepared on a worker thread while the current one plays, so the frame
+where it enters does not stall for its decoding and face detection (about 0.1 s for a photo at
+preview size, more at 1080p); an export of W1 finishes about 4% sooner, on CPU that ffmpeg and the
+compositor left idle.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class Compositor:
         prefetch: bool = False,
     ):
         """``keep_prepared``: shots held ready; an export passes ``SEQUENTIAL_PREPARED``.
-        ``prefetch``: prepare the next shot on a worker thread ahead of time (the preview)."""
+        ``prefetch``: prepare the next shot on a worker thread ahead of time (one more shot in
+        memory while it is being prepared)."""
         self.timeline = timeline
         self.keep_prepared = keep_prepared
         self.width = _even(width or timeline.width)

@@ -80,7 +80,9 @@ def render(
         mix = mix_to_file(list(timeline.audio), timeline.duration, raw_audio, duck)
         audio = AudioInput(mix.path, None if mix.silent else loudnorm_filter(mix.path))
         with (
-            Compositor(timeline, width, height, keep_prepared=SEQUENTIAL_PREPARED) as compositor,
+            Compositor(
+                timeline, width, height, keep_prepared=SEQUENTIAL_PREPARED, prefetch=True
+            ) as compositor,
             VideoWriter(
                 target, width, height, timeline.fps, total, encoder_name, chosen, audio
             ) as writer,
