@@ -5,8 +5,8 @@ links whether Studio uses it or not: its own FFmpeg (libavcodec, libaom, libvpx,
 OpenBLAS (37). Studio calls OpenCV's core, imgproc (warps, resizes, blurs, LUTs, drawing),
 imgcodecs (PNG) and objdetect (the face cascade) only; ffmpeg does all video input and output, and
 no LAPACK routine is on Studio's paths. Built from the same release's source distribution with just
-those modules, cv2 is about 22 MB and links nothing but the C and C++ runtimes, and its pixels are
-the wheel's (tests/bundle/test_lean_opencv.py compares them).
+those modules, cv2 is 22 MB (19 MiB once the bundle strips it), links nothing but the C and C++
+runtimes, and gives the wheel's pixels (tests/bundle/test_lean_opencv.py compares them).
 
 Left out with the rest: Intel IPP, which the wheel's build downloads from outside the package
 registries. Without it the bundle's INTER_CUBIC resize is slower (only generated visuals use it,
