@@ -121,8 +121,7 @@ class Compositor:
                 visible.append(index)
         return visible[-2:]
 
-    def _background(self, t: float) -> Planes:
-        shots = self._shots_at(t)
+    def _background(self, t: float, shots: list[int]) -> Planes:
         if not shots:
             return Planes.solid(self.width, self.height)
         if len(shots) == 1:
@@ -135,10 +134,9 @@ class Compositor:
         mixed = blend(layer.transition, a, b, progress)
         return mixed.copy() if mixed is a or mixed is b else mixed
 
-    def _prefetch_after(self, worker: ThreadPoolExecutor, t: float) -> None:
-        """Start preparing the shot after the ones visible at t when it enters soon."""
+    def _prefetch_after(self, worker: ThreadPoolExecutor, t: float, shots: list[int]) -> None:
+        """Start preparing the shot after ``shots`` (those visible at t) when it enters soon."""
         video = self.timeline.video
-        shots = self._shots_at(t)
         following = shots[-1] + 1 if shots else sum(1 for layer in video if layer.start <= t)
         if following >= len(video) or following in self._visuals or following in self._pending:
             return
@@ -151,9 +149,10 @@ class Compositor:
 
     def planes(self, t: float, frame_index: int | None = None) -> Planes:
         """The finished I420 frame at timeline time ``t``."""
-        frame = self._background(t)
+        shots = self._shots_at(t)
+        frame = self._background(t, shots)
         if self._worker is not None:
-            self._prefetch_after(self._worker, t)
+            self._prefetch_after(self._worker, t, shots)
         index = frame_index if frame_index is not None else round(t * self.timeline.fps)
         self.finish.apply(frame, index)
         for number, image in enumerate(self.timeline.images):
